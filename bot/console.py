@@ -1,0 +1,54 @@
+"""The console chat: the bot's front end when there is no Discord token."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from bot.engine import Context, Engine
+from bot.render import to_text
+
+PROMPT = "you> "
+COMMANDS = "/ask QUESTION, /timeline [YEAR], /facts TOPIC, /source N, /about, /help, /quit"
+
+
+def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
+    """Read questions and slash commands until /quit, end of input or Ctrl-C."""
+    interactive = stdin.isatty()
+    print(f"Ask me about “{engine.title}”. Commands: {COMMANDS}", file=stdout)
+    context = Context()
+    while True:
+        if interactive:
+            print(PROMPT, end="", file=stdout, flush=True)
+        try:
+            line = stdin.readline()
+        except KeyboardInterrupt:
+            line = ""
+        if not line:
+            print("bye", file=stdout)
+            return 0
+        line = line.strip()
+        if not line:
+            continue
+        if line.split()[0] in ("/quit", "/exit"):
+            print("bye", file=stdout)
+            return 0
+        reply = command(engine, line, context)
+        context = Context.after(reply)
+        print(to_text(reply) + "\n", file=stdout, flush=True)
+
+
+def command(engine: Engine, line: str, context: Context) -> object:
+    """A console line as the slash command it names, or as a question."""
+    name, _, rest = line.partition(" ")
+    rest = rest.strip()
+    if name == "/timeline":
+        return engine.timeline(int(rest) if rest.isdigit() else None)
+    if name == "/facts":
+        return engine.profile(rest) if rest else engine.help()
+    if name == "/source":
+        return engine.source(int(rest)) if rest.isdigit() else engine.help()
+    if name in ("/help", "/about"):
+        return engine.help()
+    if name == "/ask":
+        return engine.answer(rest, context)
+    return engine.answer(line, context)

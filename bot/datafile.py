@@ -1,0 +1,57 @@
+"""Reading versioned YAML data files, with errors that name the file and the key."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import DataError
+
+SUPPORTED_VERSION = 1
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    """Parse a data file and check its `version:`; syntax errors name the line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataError(path, "", f"cannot read: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DataError(path, where, f"YAML syntax error: {problem}") from exc
+    if not isinstance(data, dict):
+        raise DataError(path, "", "expected a mapping at the top level")
+    version = data.get("version")
+    if version != SUPPORTED_VERSION:
+        raise DataError(path, "version", f"expected version: {SUPPORTED_VERSION}, found {version!r}")
+    return data
+
+
+def field(entry: Mapping[str, Any], key: str, kind: type, path: Path, where: str, default: Any = ...) -> Any:
+    """entry[key], checked to be of the given type; a missing or mistyped key raises DataError."""
+    if key not in entry:
+        if default is not ...:
+            return default
+        raise DataError(path, where, f"missing key '{key}'")
+    value = entry[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise DataError(path, f"{where}.{key}", f"expected {kind.__name__}, found {type(value).__name__}")
+    if kind is str and not value.strip():
+        raise DataError(path, f"{where}.{key}", "must not be empty")
+    return value
+
+
+def string_list(entry: Mapping[str, Any], key: str, path: Path, where: str, default: Any = ...) -> list[str]:
+    """entry[key] as a list of non-empty strings."""
+    values = field(entry, key, list, path, where, default)
+    for index, value in enumerate(values):
+        if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+            raise DataError(path, f"{where}.{key}[{index}]", "expected a non-empty string")
+    return [str(value) for value in values]

@@ -1,0 +1,246 @@
+"""The answer engine: decides between answer, clarify, decline and chat. Pure: no I/O per question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.handlers import HANDLERS, Answer, profile, source, timeline
+from bot.intents import SmallTalk, load_intents, load_smalltalk
+from bot.knowledge import Knowledge, load_knowledge
+from bot.lexicon import ENTITY_PREFIX, load_lexicon
+from bot.matcher import Matcher
+from bot.models import Intent, Kind, Match, Reply
+from bot.normalize import Analysis, Analyzer, clean, tokenize
+
+ANSWER_AT = 0.55  # best score needed to answer
+CLARIFY_AT = 0.42  # below this, decline
+LEAD_NEEDED = 0.05  # how far the best must be ahead of the next intent to answer outright
+SUGGESTIONS = 3
+SOURCE_HANDLER = "source"
+_PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
+
+DECLINE_TEXT = "Sorry, the article doesn't say. I only know what this article covers; here are questions I can answer:"
+OUTSIDE_TEXT = "The article doesn't cover that. It's only about Amazon, Pinduoduo and e-commerce in China; you could ask:"
+CLARIFY_TEXT = "I'm not sure which question you mean. Did you mean one of these?"
+
+
+def default_data_dir() -> Path:
+    """The shipped data: inside the installed package, or `intents/` beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "intents", here.parent / "intents"):
+        if (candidate / "intents.yaml").is_file():
+            return candidate
+    return here.parent / "intents"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a conversation remembers between questions: the entities and paragraphs last talked about."""
+
+    entities: frozenset[str] = frozenset()
+    paragraphs: tuple[int, ...] = ()
+
+    @classmethod
+    def after(cls, reply: Reply) -> Context:
+        """The context for the next question of the same conversation."""
+        return cls(reply.entities, tuple(dict.fromkeys(c.paragraph for c in reply.citations)))
+
+
+class Engine:
+    """Loaded once from the data directory; answer() is a pure function of the text and context."""
+
+    def __init__(self, knowledge: Knowledge, intents: tuple[Intent, ...], analyzer: Analyzer, smalltalk: tuple[SmallTalk, ...]) -> None:
+        self.knowledge = knowledge
+        self.intents = intents
+        self.analyzer = analyzer
+        self.matcher = Matcher(intents, analyzer)
+        self._by_name = {intent.name: intent for intent in intents}
+        self._smalltalk = {tuple(tokenize(clean(p))): kind for kind in smalltalk for p in kind.phrases}
+        self._smalltalk_longest = max((len(k) for k in self._smalltalk), default=1)
+        self._default_suggestions = tuple(i.suggestion for i in intents if i.handler != SOURCE_HANDLER)
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> Engine:
+        """Load and validate every data file; raises DataError naming the file and key."""
+        data_dir = data_dir or default_data_dir()
+        lexicon = load_lexicon(data_dir)
+        knowledge = load_knowledge(data_dir, frozenset(lexicon.entity_names))
+        intents = load_intents(data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER], lexicon.entity_names)
+        analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
+        return cls(knowledge, intents, analyzer, load_smalltalk(data_dir))
+
+    # -- what front ends show ------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        """The article's headline."""
+        return self.knowledge.article.title
+
+    @property
+    def paragraph_count(self) -> int:
+        """Paragraphs after the title."""
+        return len(self.knowledge.article.paragraphs) - 1
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Years with events, for /timeline."""
+        return self.knowledge.years
+
+    @property
+    def topics(self) -> tuple[tuple[str, str], ...]:
+        """(entity id, name) of everyone the article has facts about, for /facts."""
+        names = self.analyzer.entity_names
+        return tuple((e, names[e]) for e in names if self.knowledge.about(e))
+
+    def help(self) -> Reply:
+        """What the bot can do, as a chat reply with example questions."""
+        return self._chat("help")
+
+    def timeline(self, year: int | None = None) -> Reply:
+        """All dated events, or one year's."""
+        answer = timeline(self.knowledge, year)
+        if answer is None:
+            return self._decline(f"The article mentions no events in {year}. Years it covers: {', '.join(map(str, self.years))}.")
+        return self._answer("timeline", answer, 100, frozenset())
+
+    def profile(self, topic: str) -> Reply:
+        """What the article says about a person or company, by id or name."""
+        entity = self._entity(topic)
+        answer = profile(self.knowledge, entity, self.analyzer.entity_names[entity]) if entity else None
+        if answer is None or entity is None:
+            return self._decline(f"The article says nothing about {topic!r}.")
+        return self._answer("profile", answer, 100, frozenset({entity}))
+
+    def source(self, paragraph: int) -> Reply:
+        """One paragraph quoted whole (0 is the title)."""
+        answer = source(self.knowledge, paragraph)
+        if answer is None:
+            return self._decline(f"The article has paragraphs 1 to {self.paragraph_count}.")
+        return self._answer("source", answer, 100, frozenset())
+
+    def suggest(self, text: str, limit: int = 25) -> list[str]:
+        """Questions to offer while someone types, best first (for autocomplete)."""
+        analysis = self.analyzer.analyze(text)
+        ranked = [m.intent.suggestion for m in self.matcher.rank(analysis)] if analysis.content else []
+        rest = [s for s in self._default_suggestions if s not in ranked]
+        return [s[:100] for s in (ranked + rest)[:limit]]
+
+    # -- the decision ----------------------------------------------------------------------
+
+    def answer(self, text: str, context: Context | None = None) -> Reply:
+        """Answer, clarify, decline or chat: the bot's reply to one message."""
+        context = context or Context()
+        analysis = self.analyzer.analyze(text[:4000])
+        smalltalk = self._smalltalk_kind(analysis)
+        if smalltalk is not None:
+            return self._chat(smalltalk)
+        if not analysis.content:
+            return self._decline(DECLINE_TEXT)
+        if analysis.outside or analysis.unsupported or analysis.years - set(self.years):
+            return self._decline(OUTSIDE_TEXT, entities=analysis.entities)
+        borrowed = context.entities if analysis.has_pronoun and not analysis.entities else frozenset()
+        entities = analysis.entities | borrowed
+        if self._names_only_entities(analysis) and len(entities) == 1:
+            return self.profile(next(iter(entities)))
+        ranked = self.matcher.rank(analysis, borrowed)
+        matches = [m for m in ranked if self._misfit(m.intent, analysis, entities) is None]
+        top = ranked[0] if ranked else None
+        if not matches or (
+            top is not None
+            and self._misfit(top.intent, analysis, entities) == "entity"
+            and top.score >= ANSWER_AT
+            and top.score - matches[0].score >= LEAD_NEEDED
+        ):
+            # The best reading of the question is one the guards rule out (Alibaba's revenue,
+            # who founded Joyo): a weaker reading that fits would be a wrong fact.
+            return self._decline(DECLINE_TEXT, matches, entities)
+        best = matches[0]
+        close = [m for m in matches if best.score - m.score < LEAD_NEEDED]
+        fullest = _fullest(close)
+        if best.score >= ANSWER_AT and fullest is not None:
+            return self._respond(fullest, analysis, context, entities)
+        if best.score >= CLARIFY_AT and len(close) > 1:
+            suggestions = tuple(m.intent.suggestion for m in close[:SUGGESTIONS])
+            return Reply(Kind.CLARIFY, None, _percent(best.score), CLARIFY_TEXT, (), suggestions, entities)
+        return self._decline(DECLINE_TEXT, matches, entities)
+
+    def _misfit(self, intent: Intent, analysis: Analysis, entities: frozenset[str]) -> str | None:
+        """Which guard rules the intent out, if any: every entity named must belong to it,
+        an entity it requires must be named, and it must answer the kind of question asked."""
+        if not entities <= intent.entities:
+            return "entity"
+        if intent.requires and not entities & intent.requires:
+            return "requires"
+        if analysis.qtype is not None and analysis.qtype != "how" and analysis.qtype not in intent.asks:
+            return "question type"
+        return None
+
+    def _respond(self, match: Match, analysis: Analysis, context: Context, entities: frozenset[str]) -> Reply:
+        intent = match.intent
+        if intent.handler == SOURCE_HANDLER:
+            wanted = _PARAGRAPH.search(" ".join(analysis.words))
+            paragraph = int(wanted.group(1)) if wanted else (context.paragraphs[0] if context.paragraphs else None)
+            if paragraph is None:
+                return self._decline("Which part? Ask a question first, then ask for its source, or name a paragraph (1 to 4).")
+            return self.source(paragraph)
+        answer = HANDLERS[intent.handler](self.knowledge, intent, analysis)
+        if answer is None:
+            return self._decline(DECLINE_TEXT, entities=entities)
+        return self._answer(intent.name, answer, _percent(match.score), entities | intent.entities & entities)
+
+    def _answer(self, intent: str, answer: Answer, confidence: int, entities: frozenset[str]) -> Reply:
+        return Reply(Kind.ANSWER, intent, confidence, answer.text, answer.citations, (), entities)
+
+    def _decline(self, text: str, near: list[Match] | None = None, entities: frozenset[str] = frozenset()) -> Reply:
+        offered = [m.intent.suggestion for m in near or [] if m.intent.handler != SOURCE_HANDLER]
+        offered += [s for s in self._default_suggestions if s not in offered]
+        return Reply(Kind.DECLINE, None, 0, text, (), tuple(offered[:SUGGESTIONS]), entities)
+
+    def _chat(self, kind: str) -> Reply:
+        reply = next(k.reply for k in self._smalltalk.values() if k.name == kind)
+        suggestions = self._default_suggestions[:SUGGESTIONS] if kind == "help" else ()
+        return Reply(Kind.CHAT, None, 100, reply.replace("{title}", self.title), (), suggestions)
+
+    def _smalltalk_kind(self, analysis: Analysis) -> str | None:
+        """The small-talk kind when the message is only small talk and filler, else None."""
+        words = list(analysis.words)
+        found: str | None = None
+        index = 0
+        while index < len(words):
+            for size in range(min(self._smalltalk_longest, len(words) - index), 0, -1):
+                kind = self._smalltalk.get(tuple(words[index : index + size]))
+                if kind is not None:
+                    found = found if found == "help" else kind.name
+                    index += size
+                    break
+            else:
+                if self.analyzer.stem(words[index]) not in self.analyzer.stopwords:
+                    return None
+                index += 1
+        return found
+
+    def _names_only_entities(self, analysis: Analysis) -> bool:
+        return analysis.qtype in (None, "who") and all(t.startswith(ENTITY_PREFIX) for t in analysis.content)
+
+    def _entity(self, topic: str) -> str | None:
+        folded = topic.strip().casefold()
+        for entity, name in self.analyzer.entity_names.items():
+            if folded in (entity, name.casefold()):
+                return entity
+        analysis = self.analyzer.analyze(topic)
+        return next(iter(analysis.entities)) if len(analysis.entities) == 1 else None
+
+
+def _fullest(close: list[Match]) -> Match | None:
+    """Among near-tied matches, the one whose facts hold all the others' facts (None if none does)."""
+    for match in close:
+        facts = set(match.intent.facts)
+        if all(set(other.intent.facts) <= facts for other in close):
+            return match
+    return None
+
+
+def _percent(score: float) -> int:
+    return max(0, min(100, round(score * 100)))

@@ -1,0 +1,165 @@
+"""Scoring question sets (the `eval` report a knowledge editor works from) and timing the engine (`bench`)."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.engine import Context, Engine
+from bot.models import Kind, Reply
+
+_FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def fold(text: str) -> str:
+    """How expected facts are compared with answers: NFKC, straight quotes, lower case."""
+    return unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+
+
+def passes(answer: str, expect: object) -> bool:
+    """Whether an answer holds every group of expected facts (one alternative per group)."""
+    text = fold(answer)
+    groups = expect if isinstance(expect, list) else []
+    return all(any(fold(str(alt)) in text for alt in group) for group in groups)
+
+
+@dataclass
+class Report:
+    """Figures and misses of one evaluation run."""
+
+    answered_right: int = 0
+    in_scope: int = 0
+    declined_right: int = 0
+    must_decline: int = 0
+    wrong: int = 0
+    misses: list[tuple[str, str, str]] = field(default_factory=list)
+    predicted: Counter[str] = field(default_factory=Counter)
+    correct: Counter[str] = field(default_factory=Counter)
+
+
+def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
+    """Answer every question in order (as one conversation) and score it like shared/eval/score.py."""
+    report = Report()
+    context = Context()
+    for question, expect in rows:
+        reply = engine.answer(question, context)
+        context = Context.after(reply)
+        answered = reply.kind is Kind.ANSWER
+        label = reply.intent or reply.kind.value
+        if answered:
+            report.predicted[label] += 1
+        if expect == "decline":
+            report.must_decline += 1
+            if answered:
+                report.wrong += 1
+                report.misses.append(("ANSWERED", question, f"{label}: {_short(reply)}"))
+            else:
+                report.declined_right += 1
+        else:
+            report.in_scope += 1
+            if answered and passes(reply.text, expect):
+                report.answered_right += 1
+                report.correct[label] += 1
+            elif answered:
+                report.wrong += 1
+                report.misses.append(("WRONG", question, f"{label}, wanted {expect}: {_short(reply)}"))
+            else:
+                report.misses.append(("DECLINED" if reply.kind is Kind.DECLINE else "CLARIFIED", question, f"wanted {expect}; offered {list(reply.suggestions)}"))
+    return report
+
+
+def _short(reply: Reply) -> str:
+    return reply.text.replace("\n", " ")[:100]
+
+
+def format_report(report: Report) -> str:
+    """The report as text: headline figures, per-intent precision, then every miss."""
+    total = report.in_scope + report.must_decline
+    lines = [
+        f"in-scope answered correctly: {report.answered_right}/{report.in_scope} ({_ratio(report.answered_right, report.in_scope)})",
+        f"declined when they should:   {report.declined_right}/{report.must_decline} ({_ratio(report.declined_right, report.must_decline)})",
+        f"wrong answers:               {report.wrong}/{total} ({_ratio(report.wrong, total)})",
+        "",
+        "per intent (answers given, of which correct, precision):",
+    ]
+    for intent, given in sorted(report.predicted.items()):
+        right = report.correct[intent]
+        lines.append(f"  {intent:22s} {given:4d} {right:4d}  {_ratio(right, given)}")
+    if report.misses:
+        lines += ["", "misses:"]
+        lines += [f"  {kind:9s} {question!r}\n            {detail}" for kind, question, detail in report.misses]
+    return "\n".join(lines)
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part / whole:.1%}" if whole else "n/a"
+
+
+def builtin_questions(engine: Engine) -> list[str]:
+    """Every template and suggestion, plus a few declines: a default workload for bench."""
+    questions = [t for intent in engine.intents for t in intent.templates]
+    questions += [i.suggestion for i in engine.intents]
+    questions += ["hi", "what is the capital of france", "who founded jd", "🤔🔥", "x" * 4000]
+    return questions
+
+
+def bench(engine: Engine, questions: Sequence[str], rounds: int = 20) -> str:
+    """Time engine.answer per question, throughput on one core, start-up of `ask`, and peak memory."""
+    for question in questions:  # warm the spelling-correction cache as a running bot would be
+        engine.answer(question)
+    timings: list[float] = []
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for question in questions:
+            t0 = time.perf_counter_ns()
+            engine.answer(question)
+            timings.append((time.perf_counter_ns() - t0) / 1000)
+    elapsed = time.perf_counter() - started
+    timings.sort()
+    cold = _cold_timings(questions)
+    tracemalloc.start()
+    Engine.load()
+    _, peak_load = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    startup = _startup_seconds()
+    return "\n".join(
+        [
+            f"questions: {len(questions)} x {rounds} rounds",
+            f"engine.answer p50: {statistics.median(timings):.1f} us   p99: {_percentile(timings, 99):.1f} us   max: {timings[-1]:.1f} us",
+            f"first sight of each question (cold caches) p50: {statistics.median(cold):.1f} us   p99: {_percentile(cold, 99):.1f} us",
+            f"answers per second, one core: {len(timings) / elapsed:,.0f}",
+            f"`ask` start-up (python -m bot ask, wall): {startup * 1000:.0f} ms",
+            f"peak memory of loading the engine (tracemalloc): {peak_load / 1e6:.1f} MB",
+        ]
+    )
+
+
+def _cold_timings(questions: Sequence[str]) -> list[float]:
+    fresh = Engine.load()
+    out = []
+    for question in questions:
+        t0 = time.perf_counter_ns()
+        fresh.answer(question)
+        out.append((time.perf_counter_ns() - t0) / 1000)
+    return sorted(out)
+
+
+def _percentile(sorted_values: Sequence[float], percent: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(percent / 100 * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def _startup_seconds(runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "ask", "hi"], capture_output=True, check=True)
+        best = min(best, time.perf_counter() - t0)
+    return best

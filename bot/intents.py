@@ -1,0 +1,94 @@
+"""Intent templates and small talk: loading, validation and the cross-file checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.datafile import field, load_yaml, string_list
+from bot.errors import DataError
+from bot.knowledge import Knowledge
+from bot.models import Intent
+from bot.normalize import clean, tokenize
+
+INTENTS_FILE = "intents.yaml"
+SMALLTALK_FILE = "smalltalk.yaml"
+QUESTION_TYPES = frozenset({"when", "who", "amount", "duration", "why", "where", "age", "how"})
+
+
+@dataclass(frozen=True, slots=True)
+class SmallTalk:
+    """One kind of small talk: its phrases and the reply."""
+
+    name: str
+    phrases: tuple[str, ...]
+    reply: str
+
+
+def template_key(text: str) -> str:
+    """How two templates are compared for duplicates: folded words."""
+    return " ".join(tokenize(clean(text)))
+
+
+def load_intents(data_dir: Path, knowledge: Knowledge, handlers: Iterable[str], entities: Iterable[str]) -> tuple[Intent, ...]:
+    """Load intents.yaml and check it against the handlers, the facts and the entities."""
+    path = data_dir / INTENTS_FILE
+    data = load_yaml(path)
+    handler_names, entity_ids = frozenset(handlers), frozenset(entities)
+    intents: list[Intent] = []
+    seen_templates: dict[str, str] = {}
+    for index, entry in enumerate(field(data, "intents", list, path, "")):
+        where = f"intents[{index}]"
+        if not isinstance(entry, dict):
+            raise DataError(path, where, "expected a mapping")
+        name = field(entry, "name", str, path, where)
+        where = f"intent '{name}'"
+        if any(intent.name == name for intent in intents):
+            raise DataError(path, where, "duplicate intent name")
+        handler = field(entry, "handler", str, path, where)
+        if handler not in handler_names:
+            raise DataError(path, f"{where}.handler", f"unknown handler {handler!r} (known: {', '.join(sorted(handler_names))})")
+        facts = string_list(entry, "facts", path, where)
+        for fact_id in facts:
+            if fact_id not in knowledge.facts:
+                raise DataError(path, f"{where}.facts", f"unknown fact id {fact_id!r}")
+        asks = frozenset(string_list(entry, "asks", path, where, default=[]))
+        if asks - QUESTION_TYPES:
+            raise DataError(path, f"{where}.asks", f"unknown question type {sorted(asks - QUESTION_TYPES)[0]!r}")
+        requires = frozenset(string_list(entry, "requires", path, where, default=[]))
+        if requires - entity_ids:
+            raise DataError(path, f"{where}.requires", f"unknown entity {sorted(requires - entity_ids)[0]!r}")
+        templates = string_list(entry, "templates", path, where, default=[])
+        if not templates:
+            raise DataError(path, f"{where}.templates", "an intent needs at least one template")
+        for template in templates:
+            key = template_key(template)
+            other = seen_templates.setdefault(key, name)
+            if other != name:
+                raise DataError(path, f"{where}.templates", f"template {template!r} is also under intent '{other}'")
+        about = frozenset().union(*(knowledge.facts[f].about for f in facts)) if facts else frozenset()
+        suggestion = str(entry.get("suggestion") or templates[0])
+        intents.append(Intent(name, handler, tuple(facts), tuple(templates), asks, about, requires, suggestion))
+    if not intents:
+        raise DataError(path, "intents", "no intents")
+    reached = {fact_id for intent in intents for fact_id in intent.facts}
+    for fact_id in knowledge.facts:
+        if fact_id not in reached:
+            raise DataError(path, "intents", f"fact {fact_id!r} is not reachable: no intent answers with it")
+    return tuple(intents)
+
+
+def load_smalltalk(data_dir: Path) -> tuple[SmallTalk, ...]:
+    """Load smalltalk.yaml."""
+    path = data_dir / SMALLTALK_FILE
+    data = load_yaml(path)
+    table = field(data, "smalltalk", dict, path, "")
+    kinds = []
+    for name, entry in table.items():
+        where = f"smalltalk.{name}"
+        if not isinstance(entry, dict):
+            raise DataError(path, where, "expected {phrases, reply}")
+        phrases = tuple(string_list(entry, "phrases", path, where))
+        kinds.append(SmallTalk(str(name), phrases, field(entry, "reply", str, path, where)))
+    return tuple(kinds)

@@ -1,0 +1,125 @@
+"""The article and the knowledge file: facts with verbatim citations, profiles and the timeline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.datafile import field, load_yaml, string_list
+from bot.errors import DataError
+from bot.models import Citation, Event, Fact
+
+ARTICLE_FILE = "article.txt"
+KNOWLEDGE_FILE = "knowledge.yaml"
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_SPACE = re.compile(r"\s+")
+
+
+def fold_space(text: str) -> str:
+    """Collapse runs of white space (the article has non-breaking spaces) to one space."""
+    return _SPACE.sub(" ", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """The article's title and paragraphs, exactly as shipped; paragraph 0 is the title."""
+
+    paragraphs: tuple[str, ...]
+
+    @classmethod
+    def read(cls, path: Path) -> Article:
+        """Read the article; paragraphs are separated by blank lines."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise DataError(path, "", f"cannot read: {exc.strerror}") from exc
+        paragraphs = tuple(p.strip() for p in text.split("\n\n") if p.strip())
+        if len(paragraphs) < 2:
+            raise DataError(path, "", "expected a title and at least one paragraph")
+        return cls(paragraphs)
+
+    @property
+    def title(self) -> str:
+        """The article's headline."""
+        return self.paragraphs[0]
+
+    def contains(self, paragraph: int, quote: str) -> bool:
+        """Whether quote stands verbatim in that paragraph (white space folded)."""
+        return 0 <= paragraph < len(self.paragraphs) and fold_space(quote) in fold_space(self.paragraphs[paragraph])
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    """Every fact of the article, by id, in the order of the knowledge file."""
+
+    article: Article
+    facts: dict[str, Fact]
+
+    def timeline(self, year: int | None = None) -> list[Fact]:
+        """Dated facts in date order, optionally only one year's."""
+        dated = [f for f in self.facts.values() if f.event is not None]
+        dated.sort(key=lambda f: f.event.sort_key if f.event else "")
+        return [f for f in dated if year is None or (f.event is not None and f.event.year == year)]
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Years that have at least one event."""
+        return tuple(sorted({f.event.year for f in self.facts.values() if f.event is not None}))
+
+    def about(self, entity: str) -> list[Fact]:
+        """Facts that concern an entity, in article order, derived spans left out."""
+        return [f for f in self.facts.values() if entity in f.about and not f.id.startswith("span_")]
+
+
+def load_knowledge(data_dir: Path, entities: frozenset[str]) -> Knowledge:
+    """Load and validate the article and the knowledge file against the known entity ids."""
+    article = Article.read(data_dir / ARTICLE_FILE)
+    path = data_dir / KNOWLEDGE_FILE
+    data = load_yaml(path)
+    entries = field(data, "facts", list, path, "")
+    facts: dict[str, Fact] = {}
+    for index, entry in enumerate(entries):
+        where = f"facts[{index}]"
+        if not isinstance(entry, dict):
+            raise DataError(path, where, "expected a mapping")
+        fact_id = field(entry, "id", str, path, where)
+        where = f"fact '{fact_id}'"
+        if fact_id in facts:
+            raise DataError(path, where, "duplicate fact id")
+        text = field(entry, "text", str, path, where)
+        about = frozenset(string_list(entry, "about", path, where))
+        unknown = sorted(about - entities)
+        if unknown:
+            raise DataError(path, f"{where}.about", f"unknown entity {unknown[0]!r} (not in lexicon.yaml)")
+        citations = tuple(_citation(c, article, path, f"{where}.citations[{i}]") for i, c in enumerate(field(entry, "citations", list, path, where)))
+        if not citations:
+            raise DataError(path, f"{where}.citations", "a fact needs at least one citation")
+        event = _event(entry.get("event"), path, f"{where}.event")
+        facts[fact_id] = Fact(fact_id, text.strip(), citations, about, event)
+    if not facts:
+        raise DataError(path, "facts", "no facts")
+    return Knowledge(article, facts)
+
+
+def _citation(entry: object, article: Article, path: Path, where: str) -> Citation:
+    if not isinstance(entry, dict):
+        raise DataError(path, where, "expected {paragraph, quote}")
+    paragraph = field(entry, "paragraph", int, path, where)
+    quote = field(entry, "quote", str, path, where)
+    if not 0 <= paragraph < len(article.paragraphs):
+        raise DataError(path, f"{where}.paragraph", f"paragraph {paragraph} is out of range (0-{len(article.paragraphs) - 1})")
+    if not article.contains(paragraph, quote):
+        raise DataError(path, f"{where}.quote", f"quote is not verbatim in paragraph {paragraph}: {quote[:60]!r}")
+    return Citation(paragraph, fold_space(quote))
+
+
+def _event(entry: object, path: Path, where: str) -> Event | None:
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise DataError(path, where, "expected {date, label}")
+    date = str(field(entry, "date", str, path, where))
+    if not _DATE.match(date):
+        raise DataError(path, f"{where}.date", f"expected YYYY, YYYY-MM or YYYY-MM-DD, found {date!r}")
+    return Event(date, field(entry, "label", str, path, where))

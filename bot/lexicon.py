@@ -1,0 +1,63 @@
+"""The lexicon: entity aliases, chat spellings, concepts, stop words and decline triggers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.datafile import field, load_yaml, string_list
+from bot.errors import DataError
+
+LEXICON_FILE = "lexicon.yaml"
+
+ENTITY_PREFIX = "@"
+CONCEPT_PREFIX = "#"
+OUTSIDE_TOKEN = "!outside"
+UNSUPPORTED_TOKEN = "!unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Raw lexicon data; bot.normalize compiles it into look-up tables."""
+
+    entity_names: dict[str, str]
+    entity_aliases: dict[str, list[str]]
+    outside: list[str]
+    unsupported: list[str]
+    spellings: dict[str, list[str]]
+    concepts: dict[str, list[str]]
+    stopwords: list[str]
+    known_words: list[str]
+
+
+def load_lexicon(data_dir: Path) -> Lexicon:
+    """Load and validate lexicon.yaml."""
+    path = data_dir / LEXICON_FILE
+    data = load_yaml(path)
+    entities: dict[str, Any] = field(data, "entities", dict, path, "")
+    names: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
+    for entity_id, entry in entities.items():
+        where = f"entities.{entity_id}"
+        if not isinstance(entry, dict):
+            raise DataError(path, where, "expected {name, aliases}")
+        names[entity_id] = field(entry, "name", str, path, where)
+        aliases[entity_id] = string_list(entry, "aliases", path, where)
+    outside_groups = field(data, "outside_entities", list, path, "")
+    outside = [str(word) for group in outside_groups for word in (group if isinstance(group, list) else [group])]
+    return Lexicon(
+        entity_names=names,
+        entity_aliases=aliases,
+        outside=outside,
+        unsupported=string_list(data, "unsupported", path, ""),
+        spellings=_lists(data, "spellings", path),
+        concepts=_lists(data, "concepts", path),
+        stopwords=string_list(data, "stopwords", path, ""),
+        known_words=string_list(data, "known_words", path, "", default=[]),
+    )
+
+
+def _lists(data: dict[str, Any], key: str, path: Path) -> dict[str, list[str]]:
+    table = field(data, key, dict, path, "")
+    return {str(name): string_list(table, name, path, key) for name in table}

@@ -1,0 +1,97 @@
+"""Ranks intents for an analysed question: rapidfuzz over templates plus rarity-weighted word overlap."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.lexicon import ENTITY_PREFIX
+from bot.models import Intent, Match
+from bot.normalize import Analysis, Analyzer
+
+# Weights of the combined score, chosen by measurement on question sets (see README, eval).
+TEMPLATE_WEIGHT = 0.45  # rarity-weighted F1 of question and template words
+EXPLAINED_WEIGHT = 0.30  # share of the question's words the intent knows at all
+FUZZY_WEIGHT = 0.25  # rapidfuzz token_sort_ratio of the canonical strings
+QUESTION_TYPE_BONUS = 0.06
+UNKNOWN_WORD_WEIGHT = 0.6  # a word no intent uses: it still counts against every intent, a little
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    intent: int
+    source: str
+    text: str
+    tokens: frozenset[str]
+    weight: float
+
+
+class Matcher:
+    """Scores every intent against a question; everything that can be is computed at load time."""
+
+    def __init__(self, intents: Sequence[Intent], analyzer: Analyzer) -> None:
+        self.intents = tuple(intents)
+        self.analyzer = analyzer
+        canonical = [[analyzer.canonical(t) for t in intent.templates] for intent in self.intents]
+        self.vocabulary: list[frozenset[str]] = []
+        for intent, templates in zip(self.intents, canonical, strict=True):
+            words = {token for tokens in templates for token in tokens}
+            words.update(ENTITY_PREFIX + entity for entity in intent.entities)
+            self.vocabulary.append(frozenset(words))
+        document_frequency: dict[str, int] = defaultdict(int)
+        for words in self.vocabulary:
+            for token in words:
+                document_frequency[token] += 1
+        count = len(self.intents)
+        self.weights = {token: math.log(1 + count / df) for token, df in document_frequency.items()}
+        self.templates: list[_Template] = []
+        self._index: dict[str, list[int]] = defaultdict(list)
+        for intent_index, templates in enumerate(canonical):
+            for source, tokens in zip(self.intents[intent_index].templates, templates, strict=True):
+                token_set = frozenset(tokens)
+                position = len(self.templates)
+                self.templates.append(_Template(intent_index, source, " ".join(tokens), token_set, self._weigh(token_set)))
+                for token in token_set:
+                    self._index[token].append(position)
+        self._template_texts = [t.text for t in self.templates]
+
+    def weight(self, token: str) -> float:
+        """How much a token tells intents apart: rarer across intents weighs more."""
+        return self.weights.get(token, UNKNOWN_WORD_WEIGHT)
+
+    def _weigh(self, tokens: frozenset[str]) -> float:
+        return sum(self.weight(t) for t in tokens)
+
+    def rank(self, analysis: Analysis, extra_entities: frozenset[str] = frozenset()) -> list[Match]:
+        """Every intent that shares a word with the question, best first, with its best template."""
+        question = frozenset(analysis.content) | {ENTITY_PREFIX + e for e in extra_entities}
+        if not question:
+            return []
+        question_weight = self._weigh(question)
+        candidates = {position for token in question for position in self._index.get(token, ())}
+        if not candidates:
+            return []
+        fuzzy = process.extract(
+            " ".join(sorted(question)), self._template_texts, scorer=fuzz.token_sort_ratio, limit=None
+        )
+        fuzzy_by_position = {position: score for _, score, position in fuzzy}
+        best: dict[int, tuple[float, int]] = {}
+        for position in candidates:
+            template = self.templates[position]
+            shared = self._weigh(question & template.tokens)
+            recall = shared / template.weight
+            precision = shared / question_weight
+            overlap = 2 * precision * recall / (precision + recall) if shared else 0.0
+            explained = self._weigh(question & self.vocabulary[template.intent]) / question_weight
+            score = TEMPLATE_WEIGHT * overlap + EXPLAINED_WEIGHT * explained + FUZZY_WEIGHT * fuzzy_by_position[position] / 100
+            if analysis.qtype and analysis.qtype in self.intents[template.intent].asks:
+                score += QUESTION_TYPE_BONUS
+            if template.intent not in best or score > best[template.intent][0]:
+                best[template.intent] = (score, position)
+        matches = [Match(self.intents[i], score, self.templates[p].source) for i, (score, p) in best.items()]
+        matches.sort(key=lambda m: m.score, reverse=True)
+        return matches

@@ -1,0 +1,212 @@
+"""Text folding and analysis: from what a person typed to canonical tokens, entities and question type."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import Stemmer
+from rapidfuzz import fuzz, process
+
+from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, OUTSIDE_TOKEN, UNSUPPORTED_TOKEN, Lexicon
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
+_FENCE = re.compile(r"```.*?(```|$)", re.S)
+_DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|t:|id:)[^>]*>|<a?:\w+:\d+>|</?[a-z][^>]*>")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+_MARKDOWN = re.compile(r"[*_~|>#\\\[\]()]")
+_APOSTROPHE_S = re.compile(r"'s\b")
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.\-'][a-z0-9]+)*|[%$]")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+_CORRECTION_CACHE = 100_000  # bounded: anyone can type new words
+
+PRONOUNS = frozenset({"he", "him", "his", "she", "her", "it", "its", "they", "them", "their", "that", "this"})
+
+# Checked in order: the first that matches names the kind of answer the question wants.
+QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("age", r"\bhow old\b|\bwhat age\b"),
+        ("when", r"\bhow long ago\b"),
+        ("duration", r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b"),
+        ("why", r"\bwhy\b|\bhow come\b|\breason\b"),
+        ("when", r"\bwhen\b|\b(what|which) (year|month|day|date|time)\b|\bwhat date\b"),
+        ("amount", r"\bhow (much|many|big|fast|rich|large|quickly)\b|\bwhat percent|\bby what\b"),
+        ("where", r"\bwhere\b"),
+        (
+            "who",
+            r"\bwho\b|\bwhom\b|\bwhose\b|\bname of\b|\bwhat (is )?the name\b"
+            r"|\b(which|what) (\w+ ){0,2}(company|companies|firm|firms|person|guy|platform|partner|retailer|marketplace|merchants|sellers|rivals|competitors)\b",
+        ),
+    )
+)
+
+
+_OPEN_QUESTION = re.compile(r"\b(what|which)\b")
+
+
+def question_type(text: str) -> str | None:
+    """The kind of answer wanted, read from the first question word (a later 'where' may be a relative)."""
+    found: list[tuple[int, int, str | None]] = [
+        (m.start(), order, name) for order, (name, pattern) in enumerate(QUESTION_TYPES) for m in pattern.finditer(text)
+    ]
+    found += [(m.start(), len(QUESTION_TYPES), None) for m in _OPEN_QUESTION.finditer(text)]
+    return min(found)[2] if found else None
+
+
+def clean(text: str) -> str:
+    """Fold unicode and case, and strip Discord markup, code, links and markdown."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
+    text = _FENCE.sub(" ", text)
+    text = _DISCORD_MARKUP.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = text.replace("@everyone", " ").replace("@here", " ")
+    text = _MARKDOWN.sub(" ", text)
+    text = _APOSTROPHE_S.sub("", text)
+    return _DIGIT_COMMA.sub("", text)
+
+
+def tokenize(text: str) -> list[str]:
+    """Words and numbers of cleaned text, apostrophes inside words dropped (didn't -> didnt)."""
+    return [token.replace("'", "") for token in _TOKEN.findall(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the matcher needs to know about one message."""
+
+    words: tuple[str, ...]
+    tokens: tuple[str, ...]
+    content: tuple[str, ...]
+    entities: frozenset[str]
+    qtype: str | None
+    years: frozenset[int]
+    outside: bool
+    unsupported: bool
+    has_pronoun: bool
+
+    @property
+    def text(self) -> str:
+        """The canonical content tokens as one string, for fuzzy scoring."""
+        return " ".join(self.content)
+
+
+PhraseTable = dict[tuple[str, ...], tuple[str, ...]]
+
+
+def replace_phrases(tokens: Sequence[str], table: PhraseTable, longest: int) -> list[str]:
+    """Greedy longest-first replacement of token sequences found in table."""
+    out: list[str] = []
+    index = 0
+    while index < len(tokens):
+        for size in range(min(longest, len(tokens) - index), 0, -1):
+            replacement = table.get(tuple(tokens[index : index + size]))
+            if replacement is not None:
+                out.extend(replacement)
+                index += size
+                break
+        else:
+            out.append(tokens[index])
+            index += 1
+    return out
+
+
+class Analyzer:
+    """Turns text into an Analysis using the lexicon; built once at load time."""
+
+    def __init__(self, lexicon: Lexicon, extra_vocabulary: Iterable[str] = ()) -> None:
+        self._stemmer = Stemmer.Stemmer("english")
+        self.entity_names = dict(lexicon.entity_names)
+        self._spellings: PhraseTable = {}
+        for target, variants in lexicon.spellings.items():
+            for variant in variants:
+                self._spellings[tuple(tokenize(clean(variant)))] = tuple(tokenize(clean(target)))
+        self._spelling_longest = max((len(k) for k in self._spellings), default=1)
+
+        self._phrases: PhraseTable = {}
+        self.phrase_owner: dict[tuple[str, ...], str] = {}
+        for entity_id, aliases in lexicon.entity_aliases.items():
+            self._add_phrases(aliases, ENTITY_PREFIX + entity_id)
+        self._add_phrases(lexicon.outside, OUTSIDE_TOKEN)
+        self._add_phrases(lexicon.unsupported, UNSUPPORTED_TOKEN)
+        for concept, phrases in lexicon.concepts.items():
+            self._add_phrases(phrases, CONCEPT_PREFIX + concept)
+        self._phrase_longest = max((len(k) for k in self._phrases), default=1)
+        self.stopwords = frozenset(self._stem_all(tokenize(" ".join(lexicon.stopwords))))
+
+        # Spelling correction only reaches for words the bot knows, and leaves real words alone.
+        domain: set[str] = set()
+        for phrases in (*lexicon.entity_aliases.values(), lexicon.outside, lexicon.unsupported, *lexicon.concepts.values()):
+            for phrase in phrases:
+                domain.update(tokenize(clean(phrase)))
+        for text in extra_vocabulary:
+            domain.update(self.spell(tokenize(clean(text))))
+        self._domain = sorted(word for word in domain if len(word) >= 3 and not word.isdigit())
+        known = set(domain) | set(lexicon.known_words) | set(lexicon.stopwords)
+        for key, value in self._spellings.items():
+            known.update(key)
+            known.update(value)
+        self._known = frozenset(known) | frozenset(self._stem_all(known))
+        self._corrections: dict[str, str] = {}
+
+    def _add_phrases(self, phrases: Iterable[str], token: str) -> None:
+        for phrase in phrases:
+            key = tuple(self._stem_all(self.spell(tokenize(clean(phrase)))))
+            if key and key not in self._phrases:
+                self._phrases[key] = (token,)
+                self.phrase_owner[key] = token
+
+    def _stem_all(self, words: Iterable[str]) -> list[str]:
+        return [self._stem(word) for word in words]
+
+    def stem(self, word: str) -> str:
+        """The stem the lexicon uses for a word."""
+        return self._stem(word)
+
+    def _stem(self, word: str) -> str:
+        return word if not word.isalpha() else str(self._stemmer.stemWord(word))
+
+    def spell(self, words: Sequence[str]) -> list[str]:
+        """Fold chat spellings (wen -> when, pls -> please) as whole words."""
+        return replace_phrases(words, self._spellings, self._spelling_longest)
+
+    def correct(self, word: str) -> str:
+        """The domain word a misspelt word stands for, or the word itself."""
+        if len(word) < 4 or not word.isalpha() or word in self._known or self._stem(word) in self._known:
+            return word
+        corrected = self._corrections.get(word)
+        if corrected is None:
+            best = process.extractOne(word, self._domain, scorer=fuzz.ratio, score_cutoff=80)
+            corrected = best[0] if best else word
+            if len(self._corrections) < _CORRECTION_CACHE:
+                self._corrections[word] = corrected
+        return corrected
+
+    def analyze(self, text: str) -> Analysis:
+        """Clean, spell, correct, stem and fold a message into canonical tokens."""
+        words = self.spell(tokenize(clean(text)))
+        corrected = [self.correct(word) for word in words]
+        tokens = replace_phrases(self._stem_all(corrected), self._phrases, self._phrase_longest)
+        spelled = " ".join(words)
+        qtype = question_type(spelled)
+        content = tuple(t for t in tokens if t not in self.stopwords and t[0] not in "!$%" and not _YEAR.match(t))
+        entities = frozenset(t[1:] for t in tokens if t.startswith(ENTITY_PREFIX))
+        years = frozenset(int(w) for w in words if _YEAR.match(w))
+        return Analysis(
+            words=tuple(words),
+            tokens=tuple(tokens),
+            content=content,
+            entities=entities,
+            qtype=qtype,
+            years=years,
+            outside=OUTSIDE_TOKEN in tokens,
+            unsupported=UNSUPPORTED_TOKEN in tokens,
+            has_pronoun=any(w in PRONOUNS for w in words),
+        )
+
+    def canonical(self, text: str) -> tuple[str, ...]:
+        """Canonical content tokens of a template (same pipeline as questions)."""
+        return self.analyze(text).content

@@ -1,0 +1,294 @@
+"""Replies as people read them: plain text for the console, embeds and buttons for Discord.
+
+This is the one place that knows Discord's limits. It does not import discord:
+embeds come out as the plain dicts Discord's API takes (the cogs turn them into
+discord.Embed with Embed.from_dict), and buttons as small specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from bot.models import Citation, Kind, Reply
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
+CONTENT_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_FIELD_COUNT_LIMIT = 25
+EMBED_FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+BUTTON_LABEL_LIMIT = 80
+BUTTONS_PER_ROW = 5
+ROWS_PER_MESSAGE = 5
+CUSTOM_ID_LIMIT = 100
+CHOICE_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
+
+# How many buttons of each sort a reply gets: two rows of questions, one of sources.
+SUGGESTION_BUTTONS = 2 * BUTTONS_PER_ROW
+SOURCE_BUTTONS = BUTTONS_PER_ROW
+
+# Prefixes of the buttons' custom ids; the cogs match them with the same strings.
+ASK_PREFIX = "qa:ask:"
+SOURCE_PREFIX = "qa:source:"
+
+COLOURS = {
+    Kind.ANSWER: 0x2ECC71,
+    Kind.CLARIFY: 0x5865F2,
+    Kind.DECLINE: 0x95A5A6,
+    Kind.CHAT: 0x5865F2,
+}
+
+Embed = dict[str, Any]
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut text to at most limit characters, ending with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def to_text(reply: Reply) -> str:
+    """The reply as plain text: answer, quoted citations with paragraph numbers, suggestions."""
+    lines = [reply.text]
+    for citation in reply.citations:
+        where = "title" if citation.paragraph == 0 else f"paragraph {citation.paragraph}"
+        lines.append(f"  > “{citation.quote}” ({where})")
+    if reply.suggestions:
+        lead = "Did you mean:" if reply.kind is Kind.CLARIFY else "You could ask:"
+        lines.append(lead)
+        lines.extend(f"  - {suggestion}" for suggestion in reply.suggestions)
+    return "\n".join(lines)
+
+
+def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
+    """Split text into pieces of at most limit characters, none of them empty.
+
+    Cuts fall at a paragraph break if there is one in reach, else a line break,
+    else a space, and only as a last resort inside a word.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    pieces: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        cut = 0
+        for separator in ("\n\n", "\n", " "):
+            cut = rest.rfind(separator, 0, limit + 1)
+            if cut > 0:
+                break
+        if cut <= 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
+def to_messages(reply: Reply) -> list[str]:
+    """The plain-text reply as message contents within Discord's 2,000 characters each."""
+    return split_text(to_text(reply), CONTENT_LIMIT)
+
+
+def quote_block(text: str) -> str:
+    """Text as a Discord block quote, every line marked."""
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
+
+
+def where(paragraph: int) -> str:
+    """How a citation's place is named in an embed."""
+    return "Title" if paragraph == 0 else f"Paragraph {paragraph}"
+
+
+def footer(reply: Reply) -> str | None:
+    """The footer line: the confidence, except for small talk."""
+    if reply.kind is Kind.CHAT:
+        return None
+    return f"Confidence {reply.confidence}%"
+
+
+def to_embeds(reply: Reply, *, title: str | None = None) -> list[Embed]:
+    """The reply as embeds: answer text, citations as quoted fields, confidence in the footer.
+
+    Every Discord limit holds: title 256, description 4,096 (a longer text goes on
+    into a second embed), fields 1,024 each and 25 at most, and 6,000 characters
+    over all embeds together. The answer text comes first; citations that no
+    longer fit are counted in a last field instead of being cut silently.
+    """
+    return build_embeds(
+        text=reply.text,
+        colour=COLOURS[reply.kind],
+        title=title,
+        fields=citation_fields(reply.citations),
+        footer_text=footer(reply),
+    )
+
+
+def citation_fields(citations: Iterable[Citation]) -> list[tuple[str, str]]:
+    """One (name, value) field per cited paragraph, in order of first citation.
+
+    Each quote is its own block quote, verbatim; duplicates are dropped.
+    """
+    quotes: dict[int, list[str]] = {}
+    for citation in citations:
+        seen = quotes.setdefault(citation.paragraph, [])
+        if citation.quote not in seen:
+            seen.append(citation.quote)
+    return [(where(p), "\n\n".join(quote_block(q) for q in qs)) for p, qs in quotes.items()]
+
+
+def build_embeds(
+    *,
+    text: str,
+    colour: int,
+    title: str | None = None,
+    fields: Sequence[tuple[str, str]] = (),
+    footer_text: str | None = None,
+) -> list[Embed]:
+    """Embeds for a text with fields, fitted to every embed limit (see to_embeds)."""
+    budget = EMBED_TOTAL_LIMIT
+    head = truncate(" ".join(title.split()), EMBED_TITLE_LIMIT) if title else ""
+    foot = truncate(footer_text, EMBED_FOOTER_LIMIT) if footer_text else ""
+    budget -= len(head) + len(foot)
+
+    # Leave room for at least the first field when there is one.
+    reserve = min(budget // 3, sum(len(n) + len(v) for n, v in fields[:1]))
+    body = truncate(text.strip(), max(budget - reserve, 0))
+    pieces = split_text(body, EMBED_DESCRIPTION_LIMIT)[:EMBEDS_PER_MESSAGE]
+    budget -= sum(len(piece) for piece in pieces)
+
+    embeds: list[Embed] = [{"type": "rich", "color": colour} for _ in pieces or [""]]
+    if head:
+        embeds[0]["title"] = head
+    for embed, piece in zip(embeds, pieces, strict=False):
+        embed["description"] = piece
+
+    chosen: list[dict[str, Any]] = []
+    for index, (raw_name, raw_value) in enumerate(fields):
+        after = len(fields) - index - 1
+        if len(chosen) == EMBED_FIELD_COUNT_LIMIT - (1 if after else 0):
+            break  # keep the last slot for the note that counts the rest
+        name = truncate(raw_name, EMBED_FIELD_NAME_LIMIT)
+        value = truncate(raw_value, EMBED_FIELD_VALUE_LIMIT)
+        room = budget - (sum(map(len, _more_note(after))) if after else 0)
+        if len(name) + len(value) > room:
+            if room - len(name) < 40:
+                break
+            value = truncate(value, room - len(name))
+        chosen.append({"name": name, "value": value, "inline": False})
+        budget -= len(name) + len(value)
+    missing = len(fields) - len(chosen)
+    if missing:
+        name, value = _more_note(missing)
+        if len(name) + len(value) <= budget:
+            chosen.append({"name": name, "value": value, "inline": False})
+    if chosen:
+        embeds[-1]["fields"] = chosen
+    if foot:
+        embeds[-1]["footer"] = {"text": foot}
+    return embeds
+
+
+def _more_note(count: int) -> tuple[str, str]:
+    plural = "citation" if count == 1 else "citations"
+    return ("More sources", f"…and {count} more {plural}; /source quotes any paragraph.")
+
+
+def embed_length(embed: Embed) -> int:
+    """Characters that count towards Discord's 6,000 per message, as Discord counts them."""
+    total = len(embed.get("title", "")) + len(embed.get("description", ""))
+    total += sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", []))
+    total += len(embed.get("footer", {}).get("text", ""))
+    total += len(embed.get("author", {}).get("name", ""))
+    return total
+
+
+def about_embeds(
+    *, article_title: str, paragraph_count: int, topics: Sequence[str], years: Sequence[int]
+) -> list[Embed]:
+    """What /about shows: what the bot is, the article's title, where the facts come from."""
+    text = (
+        "I answer questions about one news article, and only from it. "
+        "Every answer quotes the article word for word, with the paragraph it comes from, "
+        "so you can check it. When the article doesn't say, I say so instead of guessing.\n\n"
+        "Ask me in a channel I watch, by mentioning me, in a DM, or with /ask."
+    )
+    span = f"{min(years)}–{max(years)}" if years else "none"
+    fields = [
+        ("Article", f"“{article_title}”"),
+        ("Where the facts come from", f"The article's {paragraph_count} paragraphs and its title."),
+        ("People and companies", ", ".join(topics) or "none"),
+        ("Years covered", span),
+    ]
+    return build_embeds(text=text, colour=COLOURS[Kind.CHAT], title="About this bot", fields=fields)
+
+
+def notice_embeds(text: str) -> list[Embed]:
+    """A short notice (cooldown, apology) as an embed."""
+    return build_embeds(text=text, colour=COLOURS[Kind.DECLINE])
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSpec:
+    """One button under a reply: what it does, its label, its custom id and its row."""
+
+    action: Literal["ask", "source"]
+    label: str
+    custom_id: str
+    row: int
+    value: str
+
+
+def button_label(text: str) -> str:
+    """Text as a button label: one line, at most 80 characters, never empty."""
+    return truncate(" ".join(text.split()), BUTTON_LABEL_LIMIT) or "…"
+
+
+def choice_name(text: str) -> str:
+    """Text as an autocomplete choice name or value: one line, at most 100 characters."""
+    return truncate(" ".join(text.split()), CHOICE_NAME_LIMIT) or "…"
+
+
+def ask_custom_id(question: str) -> str:
+    """The custom id of a button that asks question (cut to Discord's 100 characters)."""
+    return (ASK_PREFIX + " ".join(question.split()))[:CUSTOM_ID_LIMIT]
+
+
+def source_custom_id(paragraph: int) -> str:
+    """The custom id of a button that shows a paragraph."""
+    return f"{SOURCE_PREFIX}{paragraph}"
+
+
+def buttons(reply: Reply) -> list[ButtonSpec]:
+    """The buttons under a reply, at most 5 a row.
+
+    Suggested questions (clarify, decline, chat) take up to two rows; every cited
+    paragraph gets a "Show source" button on the row after them.
+    """
+    specs: list[ButtonSpec] = []
+    seen: set[str] = set()
+    for question in reply.suggestions:
+        custom_id = ask_custom_id(question)
+        if custom_id in seen or not question.strip():
+            continue
+        if len(specs) == SUGGESTION_BUTTONS:
+            break
+        seen.add(custom_id)
+        row = len(specs) // BUTTONS_PER_ROW
+        specs.append(ButtonSpec("ask", button_label(question), custom_id, row, question))
+    paragraphs = list(dict.fromkeys(c.paragraph for c in reply.citations))[:SOURCE_BUTTONS]
+    row = (len(specs) + BUTTONS_PER_ROW - 1) // BUTTONS_PER_ROW
+    for paragraph in paragraphs:
+        label = "Show source" if len(paragraphs) == 1 else f"Source: {where(paragraph).lower()}"
+        specs.append(
+            ButtonSpec("source", label, source_custom_id(paragraph), row, str(paragraph))
+        )
+    return specs
