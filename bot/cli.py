@@ -71,8 +71,10 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     engine = Engine.load()
     if command == "check":
-        print(f"ok: {len(engine.knowledge.facts)} facts, {len(engine.intents)} intents, "
-              f"{sum(len(i.templates) for i in engine.intents)} templates")
+        print(
+            f"ok: {len(engine.knowledge.facts)} facts, {len(engine.intents)} intents, "
+            f"{sum(len(i.templates) for i in engine.intents)} templates"
+        )
         return 0
     if command == "ask":
         return _ask(engine, args.question, as_json=args.json)

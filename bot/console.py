@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from bot.engine import Context, Engine
+from bot.models import Reply
 from bot.render import to_text
 
 PROMPT = "you> "
@@ -37,7 +38,7 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
         print(to_text(reply) + "\n", file=stdout, flush=True)
 
 
-def command(engine: Engine, line: str, context: Context) -> object:
+def command(engine: Engine, line: str, context: Context) -> Reply:
     """A console line as the slash command it names, or as a question."""
     name, _, rest = line.partition(" ")
     rest = rest.strip()

@@ -41,9 +41,11 @@ def field(entry: Mapping[str, Any], key: str, kind: type, path: Path, where: str
             return default
         raise DataError(path, where, f"missing key '{key}'")
     value = entry[key]
+    if value is None and kind is list:
+        return []  # `templates:` with nothing under it is an empty list, not a type error
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise DataError(path, f"{where}.{key}", f"expected {kind.__name__}, found {type(value).__name__}")
-    if kind is str and not value.strip():
+    if isinstance(value, str) and not value.strip():
         raise DataError(path, f"{where}.{key}", "must not be empty")
     return value
 

@@ -9,15 +9,20 @@ from pathlib import Path
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
 from bot.intents import SmallTalk, load_intents, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
-from bot.lexicon import ENTITY_PREFIX, load_lexicon
+from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
-from bot.normalize import Analysis, Analyzer, clean, tokenize
+from bot.normalize import Analysis, Analyzer, clean, question_clause, tokenize
 
 ANSWER_AT = 0.55  # best score needed to answer
 CLARIFY_AT = 0.42  # below this, decline
 LEAD_NEEDED = 0.05  # how far the best must be ahead of the next intent to answer outright
+BLOCKING_MISFITS = ("entity", "slot")
+BLOCK_LEAD = 0.05
+UNKNOWN_SHARE_LIMIT = 0.3
+
 SUGGESTIONS = 3
+MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
 SOURCE_HANDLER = "source"
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
@@ -51,7 +56,9 @@ class Context:
 class Engine:
     """Loaded once from the data directory; answer() is a pure function of the text and context."""
 
-    def __init__(self, knowledge: Knowledge, intents: tuple[Intent, ...], analyzer: Analyzer, smalltalk: tuple[SmallTalk, ...]) -> None:
+    def __init__(
+        self, knowledge: Knowledge, intents: tuple[Intent, ...], analyzer: Analyzer, smalltalk: tuple[SmallTalk, ...]
+    ) -> None:
         self.knowledge = knowledge
         self.intents = intents
         self.analyzer = analyzer
@@ -60,6 +67,8 @@ class Engine:
         self._smalltalk = {tuple(tokenize(clean(p))): kind for kind in smalltalk for p in kind.phrases}
         self._smalltalk_longest = max((len(k) for k in self._smalltalk), default=1)
         self._default_suggestions = tuple(i.suggestion for i in intents if i.handler != SOURCE_HANDLER)
+        self._setting = frozenset(analyzer.setting)
+        self._slots = frozenset(CONCEPT_PREFIX + slot for slot in analyzer.slots)
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Engine:
@@ -132,7 +141,8 @@ class Engine:
     def answer(self, text: str, context: Context | None = None) -> Reply:
         """Answer, clarify, decline or chat: the bot's reply to one message."""
         context = context or Context()
-        analysis = self.analyzer.analyze(text[:4000])
+        text = text[:MAX_TEXT]
+        analysis = self.analyzer.analyze(text)
         smalltalk = self._smalltalk_kind(analysis)
         if smalltalk is not None:
             return self._chat(smalltalk)
@@ -140,39 +150,58 @@ class Engine:
             return self._decline(DECLINE_TEXT)
         if analysis.outside or analysis.unsupported or analysis.years - set(self.years):
             return self._decline(OUTSIDE_TEXT, entities=analysis.entities)
-        borrowed = context.entities if analysis.has_pronoun and not analysis.entities else frozenset()
-        entities = analysis.entities | borrowed
-        if self._names_only_entities(analysis) and len(entities) == 1:
-            return self.profile(next(iter(entities)))
-        ranked = self.matcher.rank(analysis, borrowed)
-        matches = [m for m in ranked if self._misfit(m.intent, analysis, entities) is None]
+        named = analysis.entities
+        # A pronoun with no name ("and his net worth?") refers to the conversation so far.
+        hinted = named | (context.entities if analysis.has_pronoun and not named else frozenset())
+        if self._names_only_entities(analysis) and len(hinted) == 1:
+            return self.profile(next(iter(hinted)))
+        clause = question_clause(text)
+        if clause is not None:
+            # Chatter around a question: the clause that asks is read first, with the names
+            # of the whole message still guarding what may answer it.
+            focused = self.analyzer.analyze(clause)
+            if focused.content:
+                reply = self._decide(focused, named, hinted, context)
+                if reply.kind is Kind.ANSWER:
+                    return reply
+        return self._decide(analysis, named, hinted, context)
+
+    def _decide(self, analysis: Analysis, named: frozenset[str], hinted: frozenset[str], context: Context) -> Reply:
+        if not hinted and self.matcher.unknown_share(analysis) >= UNKNOWN_SHARE_LIMIT:
+            # No name from the article and mostly words it never uses: chatter about something else.
+            return self._decline(DECLINE_TEXT)
+        ranked = self.matcher.rank(analysis)
+        matches = [m for m in ranked if self._misfit(m.intent, analysis, named, hinted) is None]
         top = ranked[0] if ranked else None
         if not matches or (
             top is not None
-            and self._misfit(top.intent, analysis, entities) == "entity"
+            and self._misfit(top.intent, analysis, named, hinted) in BLOCKING_MISFITS
             and top.score >= ANSWER_AT
-            and top.score - matches[0].score >= LEAD_NEEDED
+            and top.score - matches[0].score >= BLOCK_LEAD
         ):
             # The best reading of the question is one the guards rule out (Alibaba's revenue,
             # who founded Joyo): a weaker reading that fits would be a wrong fact.
-            return self._decline(DECLINE_TEXT, matches, entities)
+            return self._decline(DECLINE_TEXT, matches, named)
         best = matches[0]
         close = [m for m in matches if best.score - m.score < LEAD_NEEDED]
         fullest = _fullest(close)
         if best.score >= ANSWER_AT and fullest is not None:
-            return self._respond(fullest, analysis, context, entities)
+            return self._respond(fullest, analysis, context, named)
         if best.score >= CLARIFY_AT and len(close) > 1:
             suggestions = tuple(m.intent.suggestion for m in close[:SUGGESTIONS])
-            return Reply(Kind.CLARIFY, None, _percent(best.score), CLARIFY_TEXT, (), suggestions, entities)
-        return self._decline(DECLINE_TEXT, matches, entities)
+            return Reply(Kind.CLARIFY, None, _percent(best.score), CLARIFY_TEXT, (), suggestions, named)
+        return self._decline(DECLINE_TEXT, matches, named)
 
-    def _misfit(self, intent: Intent, analysis: Analysis, entities: frozenset[str]) -> str | None:
-        """Which guard rules the intent out, if any: every entity named must belong to it,
-        an entity it requires must be named, and it must answer the kind of question asked."""
-        if not entities <= intent.entities:
+    def _misfit(self, intent: Intent, analysis: Analysis, named: frozenset[str], hinted: frozenset[str]) -> str | None:
+        """Which guard rules the intent out, if any: every entity named must belong to it, an entity
+        it requires must be named or referred to, a slot in the question must be one it knows,
+        and it must answer the kind of question asked."""
+        if not (named - self._setting) <= intent.entities:
             return "entity"
-        if intent.requires and not entities & intent.requires:
+        if intent.requires and not hinted & intent.requires:
             return "requires"
+        if any(t in self._slots and t not in self.matcher.vocabulary_of(intent) for t in analysis.content):
+            return "slot"
         if analysis.qtype is not None and analysis.qtype != "how" and analysis.qtype not in intent.asks:
             return "question type"
         return None

@@ -71,7 +71,13 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
                 report.wrong += 1
                 report.misses.append(("WRONG", question, f"{label}, wanted {expect}: {_short(reply)}"))
             else:
-                report.misses.append(("DECLINED" if reply.kind is Kind.DECLINE else "CLARIFIED", question, f"wanted {expect}; offered {list(reply.suggestions)}"))
+                report.misses.append(
+                    (
+                        "DECLINED" if reply.kind is Kind.DECLINE else "CLARIFIED",
+                        question,
+                        f"wanted {expect}; offered {list(reply.suggestions)}",
+                    )
+                )
     return report
 
 

@@ -92,7 +92,10 @@ def load_knowledge(data_dir: Path, entities: frozenset[str]) -> Knowledge:
         unknown = sorted(about - entities)
         if unknown:
             raise DataError(path, f"{where}.about", f"unknown entity {unknown[0]!r} (not in lexicon.yaml)")
-        citations = tuple(_citation(c, article, path, f"{where}.citations[{i}]") for i, c in enumerate(field(entry, "citations", list, path, where)))
+        citations = tuple(
+            _citation(c, article, path, f"{where}.citations[{i}]")
+            for i, c in enumerate(field(entry, "citations", list, path, where))
+        )
         if not citations:
             raise DataError(path, f"{where}.citations", "a fact needs at least one citation")
         event = _event(entry.get("event"), path, f"{where}.event")

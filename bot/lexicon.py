@@ -29,6 +29,8 @@ class Lexicon:
     concepts: dict[str, list[str]]
     stopwords: list[str]
     known_words: list[str]
+    slots: list[str]
+    setting: list[str]
 
 
 def load_lexicon(data_dir: Path) -> Lexicon:
@@ -46,7 +48,7 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         aliases[entity_id] = string_list(entry, "aliases", path, where)
     outside_groups = field(data, "outside_entities", list, path, "")
     outside = [str(word) for group in outside_groups for word in (group if isinstance(group, list) else [group])]
-    return Lexicon(
+    lexicon = Lexicon(
         entity_names=names,
         entity_aliases=aliases,
         outside=outside,
@@ -55,7 +57,21 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         concepts=_lists(data, "concepts", path),
         stopwords=string_list(data, "stopwords", path, ""),
         known_words=string_list(data, "known_words", path, "", default=[]),
+        slots=string_list(data, "slots", path, "", default=[]),
+        setting=string_list(data, "setting", path, "", default=[]),
     )
+    check_lexicon(lexicon, path)
+    return lexicon
+
+
+def check_lexicon(lexicon: Lexicon, path: Path) -> None:
+    """Cross-checks inside the lexicon: slots must name concepts."""
+    for slot in lexicon.slots:
+        if slot not in lexicon.concepts:
+            raise DataError(path, "slots", f"slot {slot!r} is not a concept")
+    for entity in lexicon.setting:
+        if entity not in lexicon.entity_names:
+            raise DataError(path, "setting", f"unknown entity {entity!r}")
 
 
 def _lists(data: dict[str, Any], key: str, path: Path) -> dict[str, list[str]]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot.errors import DataError
+from bot.intents import INTENTS_FILE
 from bot.lexicon import ENTITY_PREFIX
 from bot.models import Intent, Match
 from bot.normalize import Analysis, Analyzer
@@ -37,14 +39,21 @@ class Matcher:
         self.intents = tuple(intents)
         self.analyzer = analyzer
         canonical = [[analyzer.canonical(t) for t in intent.templates] for intent in self.intents]
+        for intent, templates in zip(self.intents, canonical, strict=True):
+            for template, tokens in zip(intent.templates, templates, strict=True):
+                if not tokens:
+                    message = f"template {template!r} has only stop words: the matcher cannot use it"
+                    raise DataError(INTENTS_FILE, f"intent '{intent.name}'.templates", message)
+        # What an intent can explain: its templates' words and its facts' entities.
         self.vocabulary: list[frozenset[str]] = []
         for intent, templates in zip(self.intents, canonical, strict=True):
             words = {token for tokens in templates for token in tokens}
             words.update(ENTITY_PREFIX + entity for entity in intent.entities)
             self.vocabulary.append(frozenset(words))
+        self._vocabulary_by_name = {i.name: v for i, v in zip(self.intents, self.vocabulary, strict=True)}
         document_frequency: dict[str, int] = defaultdict(int)
-        for words in self.vocabulary:
-            for token in words:
+        for vocabulary in self.vocabulary:
+            for token in vocabulary:
                 document_frequency[token] += 1
         count = len(self.intents)
         self.weights = {token: math.log(1 + count / df) for token, df in document_frequency.items()}
@@ -59,25 +68,39 @@ class Matcher:
                     self._index[token].append(position)
         self._template_texts = [t.text for t in self.templates]
 
+    def vocabulary_of(self, intent: Intent) -> frozenset[str]:
+        """Every canonical token the intent's templates and facts use."""
+        return self._vocabulary_by_name[intent.name]
+
     def weight(self, token: str) -> float:
         """How much a token tells intents apart: rarer across intents weighs more."""
-        return self.weights.get(token, UNKNOWN_WORD_WEIGHT)
+        known = self.weights.get(token)
+        if known is not None:
+            return known
+        return 0.0 if token[0].isdigit() else UNKNOWN_WORD_WEIGHT
+
+    def unknown_share(self, analysis: Analysis) -> float:
+        """How much of the question (by weight) is words no intent knows."""
+        tokens = frozenset(analysis.content)
+        total = self._weigh(tokens)
+        unknown = sum(UNKNOWN_WORD_WEIGHT for t in tokens if t not in self.weights and not t[0].isdigit())
+        return unknown / total if total else 1.0
 
     def _weigh(self, tokens: frozenset[str]) -> float:
         return sum(self.weight(t) for t in tokens)
 
-    def rank(self, analysis: Analysis, extra_entities: frozenset[str] = frozenset()) -> list[Match]:
+    def rank(self, analysis: Analysis) -> list[Match]:
         """Every intent that shares a word with the question, best first, with its best template."""
-        question = frozenset(analysis.content) | {ENTITY_PREFIX + e for e in extra_entities}
+        question = frozenset(analysis.content)
         if not question:
             return []
         question_weight = self._weigh(question)
+        if question_weight == 0:
+            return []
         candidates = {position for token in question for position in self._index.get(token, ())}
         if not candidates:
             return []
-        fuzzy = process.extract(
-            " ".join(sorted(question)), self._template_texts, scorer=fuzz.token_sort_ratio, limit=None
-        )
+        fuzzy = process.extract(" ".join(sorted(question)), self._template_texts, scorer=fuzz.token_sort_ratio, limit=None)
         fuzzy_by_position = {position: score for _, score, position in fuzzy}
         best: dict[int, tuple[float, int]] = {}
         for position in candidates:

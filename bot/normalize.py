@@ -31,7 +31,10 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b"),
         ("when", r"\bhow long ago\b"),
-        ("duration", r"\bhow long\b|\bhow many (years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b"),
+        (
+            "duration",
+            r"\bhow long\b|\bhow many (more )?(years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b",
+        ),
         ("why", r"\bwhy\b|\bhow come\b|\breason\b"),
         ("when", r"\bwhen\b|\b(what|which) (year|month|day|date|time)\b|\bwhat date\b"),
         ("amount", r"\bhow (much|many|big|fast|rich|large|quickly)\b|\bwhat percent|\bby what\b"),
@@ -45,7 +48,8 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
-_OPEN_QUESTION = re.compile(r"\b(what|which)\b")
+_OPEN_QUESTION = re.compile(r"\b(what|whats|which)\b")
+_ASKS_NAME = re.compile(r"\bname\b")
 
 
 def question_type(text: str) -> str | None:
@@ -54,13 +58,27 @@ def question_type(text: str) -> str | None:
         (m.start(), order, name) for order, (name, pattern) in enumerate(QUESTION_TYPES) for m in pattern.finditer(text)
     ]
     found += [(m.start(), len(QUESTION_TYPES), None) for m in _OPEN_QUESTION.finditer(text)]
-    return min(found)[2] if found else None
+    kind = min(found)[2] if found else None
+    # "what's the rep's name": an open question that asks for a name is a who-question.
+    return "who" if kind is None and _ASKS_NAME.search(text) else kind
+
+
+_CLAUSE_BREAK = re.compile(r"[.?!;,:\n]+\s*|\s+-+\s+|\s+(?:but|tho|though)(?:\s+|$)")
+
+
+def question_clause(text: str) -> str | None:
+    """The clause of a longer message that asks the question (None for a one-clause message)."""
+    clauses = [c for c in _CLAUSE_BREAK.split(clean(text)) if c.strip()]
+    if len(clauses) < 2:
+        return None
+    asking = [c for c in clauses if question_type(c) is not None or _OPEN_QUESTION.search(c)]
+    return (asking or clauses)[-1 if not asking else 0]
 
 
 def clean(text: str) -> str:
     """Fold unicode and case, and strip Discord markup, code, links and markdown."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_QUOTES)
-    text = _FENCE.sub(" ", text)
+    text = _FENCE.sub(" ", unicodedata.normalize("NFKC", text))
+    text = text.casefold().translate(_QUOTES)
     text = _DISCORD_MARKUP.sub(" ", text)
     text = _URL.sub(" ", text)
     text = text.replace("@everyone", " ").replace("@here", " ")
@@ -120,6 +138,8 @@ class Analyzer:
     def __init__(self, lexicon: Lexicon, extra_vocabulary: Iterable[str] = ()) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self.entity_names = dict(lexicon.entity_names)
+        self.setting = tuple(lexicon.setting)
+        self.slots = tuple(lexicon.slots)
         self._spellings: PhraseTable = {}
         for target, variants in lexicon.spellings.items():
             for variant in variants:

@@ -1,0 +1,31 @@
+"""Shared fixtures: the real engine, and writable copies of the shipped data."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.engine import Engine, default_data_dir
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    """The engine on the shipped data, loaded once."""
+    return Engine.load()
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped data directory."""
+    target = tmp_path / "intents"
+    shutil.copytree(default_data_dir(), target)
+    return target
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    """Edit a data file in place; the text to replace must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -1,0 +1,90 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_ask_prints_the_answer_with_quoted_citations(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "when did amazon leave china?"]) == 0
+    out = capsys.readouterr().out
+    assert "April 2019" in out
+    assert "(paragraph 1)" in out and "“" in out
+
+
+def test_ask_json_reads_stdin_and_writes_one_object_per_line_in_order(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("pdd revenue?\nwhat is the capital of france\nhi\n"))
+    assert main(["ask", "--json", "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["question"] for line in lines] == ["pdd revenue?", "what is the capital of france", "hi"]
+    assert [line["kind"] for line in lines] == ["answer", "decline", "chat"]
+    assert lines[0]["citations"][0]["paragraph"] == 4
+
+
+def test_check_validates_the_shipped_data(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+
+
+def test_check_fails_on_broken_data_naming_the_file(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (data_copy / "intents.yaml").write_text("version: 1\nintents: [\n", encoding="utf-8")
+    monkeypatch.setattr("bot.engine.default_data_dir", lambda: data_copy)
+    assert main(["check"]) == 1
+    assert "intents.yaml: line" in capsys.readouterr().err
+
+
+def test_eval_reports_figures_per_intent_and_misses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"q": "pdd revenue?", "expect": [["1.1"]]}\n{"q": "who founded jd", "expect": "decline"}\n{"q": "gmv growth", "expect": [["999"]]}\n',
+        encoding="utf-8",
+    )
+    assert main(["eval", str(questions)]) == 0
+    out = capsys.readouterr().out
+    assert "in-scope answered correctly: 1/2" in out
+    assert "declined when they should:   1/1" in out
+    assert "WRONG" in out and "gmv growth" in out
+    assert "q3_revenue" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["frobnicate"], "invalid choice"),
+        (["eval", "/no/such/file.jsonl"], "cannot read"),
+        ([], "required"),
+    ],
+)
+def test_bad_invocations_get_one_line_and_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_bad_json_line_in_a_question_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"q": "hi", "expect": "decline"}\nnot json\n', encoding="utf-8")
+    assert main(["eval", str(questions)]) == 2
+    assert f"{questions}:2: not a question line" in capsys.readouterr().err
+
+
+def test_ask_check_and_eval_do_not_import_discord() -> None:
+    code = "import sys; from bot.cli import main; main(['ask', 'hi']); main(['check']); print('discord' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.strip().splitlines()[-1] == "False"
+
+
+def test_python_dash_m_bot_runs_from_another_directory(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "pdd founder?"], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert "Colin Huang" in result.stdout
