@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
@@ -160,6 +160,10 @@ class Engine:
             # Chatter around a question: the clause that asks is read first, with the names
             # of the whole message still guarding what may answer it.
             focused = self.analyzer.analyze(clause)
+            if focused.has_pronoun and not focused.entities:
+                # "when did they leave": the names are elsewhere in the same message.
+                extra = tuple(ENTITY_PREFIX + e for e in sorted(named))
+                focused = replace(focused, content=focused.content + extra, entities=named)
             if focused.content:
                 reply = self._decide(focused, named, hinted, context)
                 if reply.kind is Kind.ANSWER:

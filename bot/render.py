@@ -7,6 +7,7 @@ discord.Embed with Embed.from_dict), and buttons as small specs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -211,9 +212,7 @@ def embed_length(embed: Embed) -> int:
     return total
 
 
-def about_embeds(
-    *, article_title: str, paragraph_count: int, topics: Sequence[str], years: Sequence[int]
-) -> list[Embed]:
+def about_embeds(*, article_title: str, paragraph_count: int, topics: Sequence[str], years: Sequence[int]) -> list[Embed]:
     """What /about shows: what the bot is, the article's title, where the facts come from."""
     text = (
         "I answer questions about one news article, and only from it. "
@@ -229,6 +228,23 @@ def about_embeds(
         ("Years covered", span),
     ]
     return build_embeds(text=text, colour=COLOURS[Kind.CHAT], title="About this bot", fields=fields)
+
+
+APOLOGY = "Sorry, something went wrong on my side while answering that. It has been logged; please try again."
+
+
+def cooldown_text(retry_after: float) -> str:
+    """The polite notice for someone who asks faster than the cooldown allows."""
+    seconds = max(1, math.ceil(retry_after))
+    return f"You're asking faster than I can keep up. I'll answer you again in about {seconds} s."
+
+
+def source_hint(paragraph_count: int) -> str:
+    """What /source says when there is no paragraph to show yet."""
+    return (
+        f"Name a paragraph (0 is the title, then 1 to {paragraph_count}), "
+        "or ask a question first and then use /source to see where its answer comes from."
+    )
 
 
 def notice_embeds(text: str) -> list[Embed]:
@@ -288,7 +304,5 @@ def buttons(reply: Reply) -> list[ButtonSpec]:
     row = (len(specs) + BUTTONS_PER_ROW - 1) // BUTTONS_PER_ROW
     for paragraph in paragraphs:
         label = "Show source" if len(paragraphs) == 1 else f"Source: {where(paragraph).lower()}"
-        specs.append(
-            ButtonSpec("source", label, source_custom_id(paragraph), row, str(paragraph))
-        )
+        specs.append(ButtonSpec("source", label, source_custom_id(paragraph), row, str(paragraph)))
     return specs
