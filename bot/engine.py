@@ -20,10 +20,12 @@ LEAD_NEEDED = 0.05  # how far the best must be ahead of the next intent to answe
 BLOCKING_MISFITS = ("entity", "slot")
 BLOCK_LEAD = 0.05
 UNKNOWN_SHARE_LIMIT = 0.3
+UNEXPLAINED_LIMIT = 0.35  # share (by weight) of the question no chosen intent explains; more is declined
 
 SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
 SOURCE_HANDLER = "source"
+GAP_HANDLER = "gap"
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
 DECLINE_TEXT = "Sorry, the article doesn't say. I only know what this article covers; here are questions I can answer:"
@@ -66,7 +68,9 @@ class Engine:
         self._by_name = {intent.name: intent for intent in intents}
         self._smalltalk = {tuple(tokenize(clean(p))): kind for kind in smalltalk for p in kind.phrases}
         self._smalltalk_longest = max((len(k) for k in self._smalltalk), default=1)
-        self._default_suggestions = tuple(i.suggestion for i in intents if i.handler != SOURCE_HANDLER)
+        self._default_suggestions = tuple(
+            dict.fromkeys(i.suggestion for i in intents if i.handler not in (SOURCE_HANDLER, GAP_HANDLER))
+        )
         self._setting = frozenset(analyzer.setting)
         self._slots = frozenset(CONCEPT_PREFIX + slot for slot in analyzer.slots)
 
@@ -76,7 +80,7 @@ class Engine:
         data_dir = data_dir or default_data_dir()
         lexicon = load_lexicon(data_dir)
         knowledge = load_knowledge(data_dir, frozenset(lexicon.entity_names))
-        intents = load_intents(data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER], lexicon.entity_names)
+        intents = load_intents(data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names)
         analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
         return cls(knowledge, intents, analyzer, load_smalltalk(data_dir))
 
@@ -190,11 +194,51 @@ class Engine:
         close = [m for m in matches if best.score - m.score < LEAD_NEEDED]
         fullest = _fullest(close)
         if best.score >= ANSWER_AT and fullest is not None:
+            chosen = [fullest]
+            rest = self._unexplained(analysis, chosen)
+            if rest:
+                # "huang's net worth vs pdd's revenue": a second question inside the first.
+                second = self._second_reading(analysis, rest, chosen, named, hinted)
+                if second is not None:
+                    chosen.append(second)
+                    rest = self._unexplained(analysis, chosen)
+            if self.matcher.weigh(rest) > UNEXPLAINED_LIMIT * self.matcher.weigh(frozenset(analysis.content)):
+                return self._decline(DECLINE_TEXT, matches, named)
+            if len(chosen) == 2:
+                return self._combine(chosen, analysis, context, named)
             return self._respond(fullest, analysis, context, named)
         if best.score >= CLARIFY_AT and len(close) > 1:
             suggestions = tuple(m.intent.suggestion for m in close[:SUGGESTIONS])
             return Reply(Kind.CLARIFY, None, _percent(best.score), CLARIFY_TEXT, (), suggestions, named)
         return self._decline(DECLINE_TEXT, matches, named)
+
+    def _unexplained(self, analysis: Analysis, chosen: list[Match]) -> frozenset[str]:
+        """Names and concepts of the question that none of the chosen intents knows."""
+        known = frozenset().union(*(self.matcher.vocabulary_of(m.intent) for m in chosen))
+        return frozenset(t for t in analysis.content if t[0] in "#@" and t not in known and t[1:] not in self._setting)
+
+    def _second_reading(
+        self, analysis: Analysis, rest: frozenset[str], chosen: list[Match], named: frozenset[str], hinted: frozenset[str]
+    ) -> Match | None:
+        """The intent that best answers what the first one leaves unexplained, if it is confident."""
+        taken = set(chosen[0].intent.facts)
+        remainder = replace(analysis, content=tuple(sorted(rest)), qtype=None)
+        for match in self.matcher.rank(remainder):
+            if set(match.intent.facts) <= taken or match.intent.handler not in HANDLERS:
+                continue
+            if self._misfit(match.intent, analysis, named, hinted) not in (None, "question type"):
+                continue
+            return match if match.score >= ANSWER_AT else None
+        return None
+
+    def _combine(self, chosen: list[Match], analysis: Analysis, context: Context, named: frozenset[str]) -> Reply:
+        replies = [self._respond(m, analysis, context, named) for m in chosen]
+        if any(r.kind is not Kind.ANSWER for r in replies):
+            return replies[0]
+        text = "\n".join(r.text for r in replies)
+        citations = tuple(dict.fromkeys(c for r in replies for c in r.citations))
+        name = "+".join(m.intent.name for m in chosen)
+        return Reply(Kind.ANSWER, name, min(r.confidence for r in replies), text, citations, (), named)
 
     def _misfit(self, intent: Intent, analysis: Analysis, named: frozenset[str], hinted: frozenset[str]) -> str | None:
         """Which guard rules the intent out, if any: every entity named must belong to it, an entity
@@ -208,6 +252,8 @@ class Engine:
             return "slot"
         if analysis.qtype is not None and analysis.qtype != "how" and analysis.qtype not in intent.asks:
             return "question type"
+        if intent.handler == GAP_HANDLER and intent.asks and analysis.qtype not in intent.asks:
+            return "question type"  # a gap is only the answer to the very question it leaves open
         return None
 
     def _respond(self, match: Match, analysis: Analysis, context: Context, entities: frozenset[str]) -> Reply:
@@ -218,6 +264,10 @@ class Engine:
             if paragraph is None:
                 return self._decline("Which part? Ask a question first, then ask for its source, or name a paragraph (1 to 4).")
             return self.source(paragraph)
+        if intent.handler == GAP_HANDLER:
+            text = " ".join(self.knowledge.facts[f].text for f in intent.facts)
+            offered = (intent.suggestion, *(d for d in self._default_suggestions if d != intent.suggestion))
+            return Reply(Kind.DECLINE, intent.name, _percent(match.score), text, (), offered[:SUGGESTIONS], entities)
         answer = HANDLERS[intent.handler](self.knowledge, intent, analysis)
         if answer is None:
             return self._decline(DECLINE_TEXT, entities=entities)
@@ -227,7 +277,7 @@ class Engine:
         return Reply(Kind.ANSWER, intent, confidence, answer.text, answer.citations, (), entities)
 
     def _decline(self, text: str, near: list[Match] | None = None, entities: frozenset[str] = frozenset()) -> Reply:
-        offered = [m.intent.suggestion for m in near or [] if m.intent.handler != SOURCE_HANDLER]
+        offered = [m.intent.suggestion for m in near or [] if m.intent.handler not in (SOURCE_HANDLER, GAP_HANDLER)]
         offered += [s for s in self._default_suggestions if s not in offered]
         return Reply(Kind.DECLINE, None, 0, text, (), tuple(offered[:SUGGESTIONS]), entities)
 

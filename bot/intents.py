@@ -14,7 +14,7 @@ from bot.normalize import clean, tokenize
 
 INTENTS_FILE = "intents.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
-QUESTION_TYPES = frozenset({"when", "who", "amount", "duration", "why", "where", "age", "how"})
+QUESTION_TYPES = frozenset({"when", "who", "amount", "duration", "why", "where", "age", "how", "clock"})
 
 
 @dataclass(frozen=True, slots=True)

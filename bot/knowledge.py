@@ -12,6 +12,7 @@ from bot.models import Citation, Event, Fact
 
 ARTICLE_FILE = "article.txt"
 KNOWLEDGE_FILE = "knowledge.yaml"
+FACT_KINDS = ("fact", "span", "gap")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _SPACE = re.compile(r"\s+")
 
@@ -68,8 +69,8 @@ class Knowledge:
         return tuple(sorted({f.event.year for f in self.facts.values() if f.event is not None}))
 
     def about(self, entity: str) -> list[Fact]:
-        """Facts that concern an entity, in article order, derived spans left out."""
-        return [f for f in self.facts.values() if entity in f.about and not f.id.startswith("span_")]
+        """What the article states about an entity, in article order (no spans or gaps)."""
+        return [f for f in self.facts.values() if entity in f.about and f.kind == "fact"]
 
 
 def load_knowledge(data_dir: Path, entities: frozenset[str]) -> Knowledge:
@@ -99,7 +100,10 @@ def load_knowledge(data_dir: Path, entities: frozenset[str]) -> Knowledge:
         if not citations:
             raise DataError(path, f"{where}.citations", "a fact needs at least one citation")
         event = _event(entry.get("event"), path, f"{where}.event")
-        facts[fact_id] = Fact(fact_id, text.strip(), citations, about, event)
+        kind = field(entry, "kind", str, path, where, default="fact")
+        if kind not in FACT_KINDS:
+            raise DataError(path, f"{where}.kind", f"expected one of {', '.join(FACT_KINDS)}, found {kind!r}")
+        facts[fact_id] = Fact(fact_id, text.strip(), citations, about, event, kind)
     if not facts:
         raise DataError(path, "facts", "no facts")
     return Knowledge(article, facts)

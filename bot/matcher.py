@@ -63,7 +63,7 @@ class Matcher:
             for source, tokens in zip(self.intents[intent_index].templates, templates, strict=True):
                 token_set = frozenset(tokens)
                 position = len(self.templates)
-                self.templates.append(_Template(intent_index, source, " ".join(tokens), token_set, self._weigh(token_set)))
+                self.templates.append(_Template(intent_index, source, " ".join(tokens), token_set, self.weigh(token_set)))
                 for token in token_set:
                     self._index[token].append(position)
         self._template_texts = [t.text for t in self.templates]
@@ -82,11 +82,12 @@ class Matcher:
     def unknown_share(self, analysis: Analysis) -> float:
         """How much of the question (by weight) is words no intent knows."""
         tokens = frozenset(analysis.content)
-        total = self._weigh(tokens)
+        total = self.weigh(tokens)
         unknown = sum(UNKNOWN_WORD_WEIGHT for t in tokens if t not in self.weights and not t[0].isdigit())
         return unknown / total if total else 1.0
 
-    def _weigh(self, tokens: frozenset[str]) -> float:
+    def weigh(self, tokens: frozenset[str]) -> float:
+        """The summed weight of some tokens."""
         return sum(self.weight(t) for t in tokens)
 
     def rank(self, analysis: Analysis) -> list[Match]:
@@ -94,7 +95,7 @@ class Matcher:
         question = frozenset(analysis.content)
         if not question:
             return []
-        question_weight = self._weigh(question)
+        question_weight = self.weigh(question)
         if question_weight == 0:
             return []
         candidates = {position for token in question for position in self._index.get(token, ())}
@@ -105,11 +106,11 @@ class Matcher:
         best: dict[int, tuple[float, int]] = {}
         for position in candidates:
             template = self.templates[position]
-            shared = self._weigh(question & template.tokens)
+            shared = self.weigh(question & template.tokens)
             recall = shared / template.weight
             precision = shared / question_weight
             overlap = 2 * precision * recall / (precision + recall) if shared else 0.0
-            explained = self._weigh(question & self.vocabulary[template.intent]) / question_weight
+            explained = self.weigh(question & self.vocabulary[template.intent]) / question_weight
             score = TEMPLATE_WEIGHT * overlap + EXPLAINED_WEIGHT * explained + FUZZY_WEIGHT * fuzzy_by_position[position] / 100
             if analysis.qtype and analysis.qtype in self.intents[template.intent].asks:
                 score += QUESTION_TYPE_BONUS

@@ -38,13 +38,18 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """One thing the article says, worded for a reply, with its citations."""
+    """One thing the article says, worded for a reply, with its citations.
+
+    kind is "fact" for what the article states, "span" for arithmetic on two of its dates, and
+    "gap" for what a broken sentence of the article leaves unsaid (answered as a decline).
+    """
 
     id: str
     text: str
     citations: tuple[Citation, ...]
     about: frozenset[str]
     event: Event | None = None
+    kind: str = "fact"
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,10 +30,11 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b"),
+        ("clock", r"\b(what|which) (time|hour)\b(?! (of|did|between))|\btime of (the )?day\b|\bwhat hour\b"),
         ("when", r"\bhow long ago\b"),
         (
             "duration",
-            r"\bhow long\b|\bhow many (more )?(years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b",
+            r"\bhow long\b|\bhow many (\w+ )?(years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b",
         ),
         ("why", r"\bwhy\b|\bhow come\b|\breason\b"),
         ("when", r"\bwhen\b|\b(what|which) (year|month|day|date|time)\b|\bwhat date\b"),
