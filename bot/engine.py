@@ -26,6 +26,7 @@ SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
 SOURCE_HANDLER = "source"
 GAP_HANDLER = "gap"
+_OPEN = re.compile(r"\b(what|whats|which|is|are|does|did|can|will|was)\b")
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
 DECLINE_TEXT = "Sorry, the article doesn't say. I only know what this article covers; here are questions I can answer:"
@@ -259,7 +260,7 @@ class Engine:
     def _respond(self, match: Match, analysis: Analysis, context: Context, entities: frozenset[str]) -> Reply:
         intent = match.intent
         if intent.handler == SOURCE_HANDLER:
-            wanted = _PARAGRAPH.search(" ".join(analysis.words))
+            wanted = _PARAGRAPH.search(analysis.cleaned)
             paragraph = int(wanted.group(1)) if wanted else (context.paragraphs[0] if context.paragraphs else None)
             if paragraph is None:
                 return self._decline("Which part? Ask a question first, then ask for its source, or name a paragraph (1 to 4).")
@@ -287,7 +288,8 @@ class Engine:
         return Reply(Kind.CHAT, None, 100, reply.replace("{title}", self.title), (), suggestions)
 
     def _smalltalk_kind(self, analysis: Analysis) -> str | None:
-        """The small-talk kind when the message is only small talk and filler, else None."""
+        """The small-talk kind when the message is small talk: only small talk and filler, or a
+        greeting followed by chatter that names nothing from the article and asks nothing."""
         words = list(analysis.words)
         found: str | None = None
         index = 0
@@ -300,9 +302,13 @@ class Engine:
                     break
             else:
                 if self.analyzer.stem(words[index]) not in self.analyzer.stopwords:
-                    return None
+                    break
                 index += 1
-        return found
+        if index == len(words):
+            return found
+        opened_with_greeting = found in ("greeting", "thanks", "bye")
+        asks_nothing = not analysis.entities and analysis.qtype is None and not _OPEN.search(analysis.cleaned)
+        return found if opened_with_greeting and asks_nothing and "?" not in analysis.cleaned else None
 
     def _names_only_entities(self, analysis: Analysis) -> bool:
         return analysis.qtype in (None, "who") and all(t.startswith(ENTITY_PREFIX) for t in analysis.content)

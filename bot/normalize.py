@@ -30,7 +30,7 @@ QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(pattern))
     for name, pattern in (
         ("age", r"\bhow old\b|\bwhat age\b"),
-        ("clock", r"\b(what|which) (time|hour)\b(?! (of|did|between))|\btime of (the )?day\b|\bwhat hour\b"),
+        ("clock", r"\b(what|which) (time|hour)\b(?! (did|between))|\btime of (the )?day\b"),
         ("when", r"\bhow long ago\b"),
         (
             "duration",
@@ -73,7 +73,7 @@ def question_clause(text: str) -> str | None:
     if len(clauses) < 2:
         return None
     asking = [c for c in clauses if question_type(c) is not None or _OPEN_QUESTION.search(c)]
-    return (asking or clauses)[-1 if not asking else 0]
+    return asking[0] if asking else None
 
 
 def clean(text: str) -> str:
@@ -97,6 +97,7 @@ def tokenize(text: str) -> list[str]:
 class Analysis:
     """What the matcher needs to know about one message."""
 
+    cleaned: str
     words: tuple[str, ...]
     tokens: tuple[str, ...]
     content: tuple[str, ...]
@@ -208,7 +209,8 @@ class Analyzer:
 
     def analyze(self, text: str) -> Analysis:
         """Clean, spell, correct, stem and fold a message into canonical tokens."""
-        words = self.spell(tokenize(clean(text)))
+        cleaned = clean(text)
+        words = self.spell(tokenize(cleaned))
         corrected = [self.correct(word) for word in words]
         tokens = replace_phrases(self._stem_all(corrected), self._phrases, self._phrase_longest)
         spelled = " ".join(words)
@@ -217,6 +219,7 @@ class Analyzer:
         entities = frozenset(t[1:] for t in tokens if t.startswith(ENTITY_PREFIX))
         years = frozenset(int(w) for w in words if _YEAR.match(w))
         return Analysis(
+            cleaned=cleaned,
             words=tuple(words),
             tokens=tuple(tokens),
             content=content,

@@ -195,6 +195,8 @@ def build_embeds(
         embeds[-1]["fields"] = chosen
     if foot:
         embeds[-1]["footer"] = {"text": foot}
+    if not (pieces or head or chosen or foot):
+        embeds[0]["description"] = "…"  # Discord refuses an empty embed
     return embeds
 
 
