@@ -19,6 +19,7 @@ CLARIFY_AT = 0.42  # below this, decline
 LEAD_NEEDED = 0.05  # how far the best must be ahead of the next intent to answer outright
 BLOCKING_MISFITS = ("entity", "slot")
 BLOCK_LEAD = 0.05
+BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
 UNKNOWN_SHARE_LIMIT = 0.3
 UNEXPLAINED_LIMIT = 0.35  # share (by weight) of the question no chosen intent explains; more is declined
 
@@ -185,7 +186,7 @@ class Engine:
         if not matches or (
             top is not None
             and self._misfit(top.intent, analysis, named, hinted) in BLOCKING_MISFITS
-            and top.score >= ANSWER_AT
+            and top.score >= BLOCK_AT
             and top.score - matches[0].score >= BLOCK_LEAD
         ):
             # The best reading of the question is one the guards rule out (Alibaba's revenue,
