@@ -171,12 +171,15 @@ class Engine:
                 extra = tuple(ENTITY_PREFIX + e for e in sorted(named))
                 focused = replace(focused, content=focused.content + extra, entities=named)
             if focused.content:
-                reply = self._decide(focused, named, hinted, context)
+                reply = self._decide(focused, named, hinted, context, message=analysis)
                 if reply.kind is Kind.ANSWER:
                     return reply
         return self._decide(analysis, named, hinted, context)
 
-    def _decide(self, analysis: Analysis, named: frozenset[str], hinted: frozenset[str], context: Context) -> Reply:
+    def _decide(
+        self, analysis: Analysis, named: frozenset[str], hinted: frozenset[str], context: Context, message: Analysis | None = None
+    ) -> Reply:
+        """Rank, guard and choose for one reading; message is the whole message when this reads one clause."""
         if not hinted and self.matcher.unknown_share(analysis) >= UNKNOWN_SHARE_LIMIT:
             # No name from the article and mostly words it never uses: chatter about something else.
             return self._decline(DECLINE_TEXT)
@@ -197,13 +200,14 @@ class Engine:
         fullest = _fullest(close)
         if best.score >= ANSWER_AT and fullest is not None:
             chosen = [fullest]
-            rest = self._unexplained(analysis, chosen)
+            rest = self._unexplained(message or analysis, chosen)
             if rest:
-                # "huang's net worth vs pdd's revenue": a second question inside the first.
-                second = self._second_reading(analysis, rest, chosen, named, hinted)
+                # "huang's net worth vs pdd's revenue", "since revenue grew 144%, what was GMV growth?":
+                # a second question, or a premise to set right, inside the first.
+                second = self._second_reading(message or analysis, rest, chosen, named, hinted)
                 if second is not None:
                     chosen.append(second)
-                    rest = self._unexplained(analysis, chosen)
+            rest = self._unexplained(analysis, chosen)
             if self.matcher.weigh(rest) > UNEXPLAINED_LIMIT * self.matcher.weigh(frozenset(analysis.content)):
                 return self._decline(DECLINE_TEXT, matches, named)
             if len(chosen) == 2:
