@@ -17,7 +17,7 @@ from bot.normalize import Analysis, Analyzer, clean, question_clause, tokenize
 ANSWER_AT = 0.55  # best score needed to answer
 CLARIFY_AT = 0.42  # below this, decline
 LEAD_NEEDED = 0.05  # how far the best must be ahead of the next intent to answer outright
-BLOCKING_MISFITS = ("entity", "slot")
+BLOCKING_MISFITS = ("entity", "slot", "requires")
 BLOCK_LEAD = 0.05
 BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
 UNKNOWN_SHARE_LIMIT = 0.3
@@ -28,6 +28,8 @@ MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut bef
 SOURCE_HANDLER = "source"
 GAP_HANDLER = "gap"
 _OPEN = re.compile(r"\b(what|whats|which|is|are|does|did|can|will|was)\b")
+# Words that join two questions in one: below the answer threshold, a second reading needs one.
+_TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|difference|or)\b|&|/")
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
 DECLINE_TEXT = "Sorry, the article doesn't say. I only know what this article covers; here are questions I can answer:"
@@ -198,21 +200,24 @@ class Engine:
         best = matches[0]
         close = [m for m in matches if best.score - m.score < LEAD_NEEDED]
         fullest = _fullest(close)
-        if best.score >= ANSWER_AT and fullest is not None:
+        if best.score >= CLARIFY_AT and fullest is not None:
             chosen = [fullest]
             rest = self._unexplained(message or analysis, chosen)
             if rest:
                 # "huang's net worth vs pdd's revenue", "since revenue grew 144%, what was GMV growth?":
                 # a second question, or a premise to set right, inside the first.
-                second = self._second_reading(message or analysis, rest, chosen, named, hinted)
+                second = self._second_reading(message or analysis, rest, chosen, hinted)
                 if second is not None:
                     chosen.append(second)
             rest = self._unexplained(analysis, chosen)
-            if self.matcher.weigh(rest) > UNEXPLAINED_LIMIT * self.matcher.weigh(frozenset(analysis.content)):
-                return self._decline(DECLINE_TEXT, matches, named)
-            if len(chosen) == 2:
+            explained = self.matcher.weigh(rest) <= UNEXPLAINED_LIMIT * self.matcher.weigh(frozenset(analysis.content))
+            two_part = best.score >= ANSWER_AT or _TWO_PARTS.search(analysis.cleaned) is not None
+            if explained and len(chosen) == 2 and two_part:
                 return self._combine(chosen, analysis, context, named)
-            return self._respond(fullest, analysis, context, named)
+            if best.score >= ANSWER_AT:
+                if not explained:
+                    return self._decline(DECLINE_TEXT, matches, named)
+                return self._respond(fullest, analysis, context, named)
         if best.score >= CLARIFY_AT and len(close) > 1:
             suggestions = tuple(m.intent.suggestion for m in close[:SUGGESTIONS])
             return Reply(Kind.CLARIFY, None, _percent(best.score), CLARIFY_TEXT, (), suggestions, named)
@@ -224,11 +229,13 @@ class Engine:
         return frozenset(t for t in analysis.content if t[0] in "#@" and t not in known and t[1:] not in self._setting)
 
     def _second_reading(
-        self, analysis: Analysis, rest: frozenset[str], chosen: list[Match], named: frozenset[str], hinted: frozenset[str]
+        self, analysis: Analysis, rest: frozenset[str], chosen: list[Match], hinted: frozenset[str]
     ) -> Match | None:
         """The intent that best answers what the first one leaves unexplained, if it is confident."""
         taken = set(chosen[0].intent.facts)
         remainder = replace(analysis, content=tuple(sorted(rest)), qtype=None)
+        # Only the names the first reading leaves unexplained must belong to the second one.
+        named = frozenset(t[1:] for t in rest if t.startswith(ENTITY_PREFIX))
         for match in self.matcher.rank(remainder):
             if set(match.intent.facts) <= taken or match.intent.handler not in HANDLERS:
                 continue
