@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check eval bench clean
+.PHONY: run test lint check eval bench bench-discord clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bot bench
+
+bench-discord: $(STAMP)
+	$(PY) bench/discord_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -151,6 +151,8 @@ class Engine:
         context = context or Context()
         text = text[:MAX_TEXT]
         analysis = self.analyzer.analyze(text)
+        if not analysis.words:
+            return self._chat("help")  # a bare mention, emoji, punctuation: say what the bot does
         smalltalk = self._smalltalk_kind(analysis)
         if smalltalk is not None:
             return self._chat(smalltalk)

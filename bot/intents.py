@@ -14,6 +14,7 @@ from bot.normalize import clean, tokenize
 
 INTENTS_FILE = "intents.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
+SUGGESTION_LIMIT = 80
 QUESTION_TYPES = frozenset({"when", "who", "amount", "duration", "why", "where", "age", "how", "clock"})
 
 
@@ -69,6 +70,8 @@ def load_intents(data_dir: Path, knowledge: Knowledge, handlers: Iterable[str], 
                 raise DataError(path, f"{where}.templates", f"template {template!r} is also under intent '{other}'")
         about = frozenset().union(*(knowledge.facts[f].about for f in facts)) if facts else frozenset()
         suggestion = str(entry.get("suggestion") or templates[0])
+        if len(suggestion) > SUGGESTION_LIMIT:
+            raise DataError(path, f"{where}.suggestion", f"longer than {SUGGESTION_LIMIT} characters (a Discord button label)")
         intents.append(Intent(name, handler, tuple(facts), tuple(templates), asks, about, requires, suggestion))
     if not intents:
         raise DataError(path, "intents", "no intents")

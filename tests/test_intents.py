@@ -89,3 +89,11 @@ def test_a_template_of_only_stop_words_is_named(data_copy: Path) -> None:
     replace_in(data_copy / "intents.yaml", "      - who owns tmall\n", "      - who owns tmall\n      - what is it\n")
     with pytest.raises(DataError, match=r"intent 'tmall_store'\.templates: template 'what is it' has only stop words"):
         Engine.load(data_copy)
+
+
+def test_a_suggestion_too_long_for_a_button_is_named(data_copy: Path) -> None:
+    replace_in(
+        data_copy / "intents.yaml", "suggestion: Who founded Pinduoduo?", "suggestion: " + "Who founded Pinduoduo, " * 5 + "?"
+    )
+    with pytest.raises(DataError, match=r"intent 'founder'\.suggestion: longer than 80 characters"):
+        Engine.load(data_copy)

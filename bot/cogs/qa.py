@@ -1,0 +1,68 @@
+"""Answers in channels: mentions, DMs, and every message in the channels listed in BOT_CHANNELS.
+
+Thin: it decides only whether a message is addressed to the bot; the engine decides the answer.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot import render
+from bot.cogs import ui
+from bot.cogs.throttle import Verdict
+
+if TYPE_CHECKING:
+    from bot.discord_app import QABot
+
+# Message types that people write; joins, pins, boosts and the like are not questions.
+PERSON_MESSAGES = frozenset({discord.MessageType.default, discord.MessageType.reply})
+
+
+def is_addressed(message: discord.Message, me: discord.abc.User, channels: frozenset[int]) -> bool:
+    """Whether a message is a question for the bot.
+
+    Never: bots, webhooks, system messages, the bot itself, messages without text.
+    Then: DMs, messages that mention the bot (or its role), and every message in
+    a listed channel or a thread of one. @everyone and @here do not count as a mention.
+    """
+    author = message.author
+    if author.bot or author.system or message.webhook_id is not None or author.id == me.id:
+        return False
+    if message.type not in PERSON_MESSAGES or not message.content.strip():
+        return False
+    if message.guild is None:
+        return True
+    if me.id in message.raw_mentions:
+        return True
+    own_role = message.guild.self_role
+    if own_role is not None and own_role.id in message.raw_role_mentions:
+        return True
+    channel = message.channel
+    places = {channel.id, getattr(channel, "parent_id", None)}
+    return not places.isdisjoint(channels)
+
+
+class QA(commands.Cog):
+    """Answers questions asked in messages."""
+
+    def __init__(self, bot: QABot) -> None:
+        self.bot = bot
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a message addressed to the bot, within the per-user, per-channel cooldown."""
+        me = self.bot.user
+        if me is None or not is_addressed(message, me, self.bot.settings.channels):
+            return
+        key = (message.channel.id, message.author.id)
+        verdict = self.bot.throttle.check(key)
+        if verdict is Verdict.SILENT:
+            return
+        if verdict is Verdict.NOTICE:
+            await ui.notify(message, render.cooldown_text(self.bot.throttle.retry_after(key)))
+            return
+        reply = self.bot.ask(message.content, key)
+        await ui.reply_to(message, reply)

@@ -1,0 +1,224 @@
+"""Buttons under replies and the sending of replies: render's output turned into discord objects.
+
+The buttons are DynamicItems: their custom id carries what they do (the question
+to ask, the paragraph to show), so they keep working after a restart and hold
+no memory per message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.utils import MISSING
+
+from bot import render
+from bot.cogs.throttle import Verdict
+from bot.models import Reply
+
+if TYPE_CHECKING:
+    from bot.discord_app import QABot
+
+NO_PINGS = discord.AllowedMentions.none()
+
+
+class OnCooldown(discord.app_commands.CheckFailure):
+    """Someone asked more often than the cooldown allows; the boundary tells them, ephemerally."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(render.cooldown_text(retry_after))
+
+
+def client_of(interaction: discord.Interaction[Any]) -> QABot:
+    """The bot that received an interaction."""
+    client: QABot = interaction.client
+    return client
+
+
+def key_of(interaction: discord.Interaction[Any]) -> tuple[int, int]:
+    """The (channel, user) pair that cooldowns and conversation memory are kept by."""
+    return (interaction.channel_id or 0, interaction.user.id)
+
+
+def check_cooldown(interaction: discord.Interaction[Any]) -> None:
+    """Count a public answer for the interaction's user and channel; raise OnCooldown if over."""
+    throttle = client_of(interaction).throttle
+    key = key_of(interaction)
+    if throttle.check(key) is not Verdict.ALLOW:
+        raise OnCooldown(throttle.retry_after(key))
+
+
+def embeds_of(specs: list[render.Embed]) -> list[discord.Embed]:
+    """render's embed dicts as discord.Embed objects."""
+    return [discord.Embed.from_dict(spec) for spec in specs]
+
+
+def view_for(reply: Reply) -> discord.ui.View | None:
+    """The buttons under a reply: suggested questions and "Show source", or None."""
+    specs = render.buttons(reply)
+    if not specs:
+        return None
+    view = discord.ui.View(timeout=None)
+    for spec in specs:
+        if spec.action == "ask":
+            view.add_item(AskButton(spec.value, row=spec.row))
+        else:
+            view.add_item(SourceButton(int(spec.value), label=spec.label, row=spec.row))
+    return view
+
+
+async def reply_to(message: discord.Message, reply: Reply) -> None:
+    """Answer a message: a reply to it that pings nobody, as embeds or as text without Embed Links."""
+    reference = message.to_reference(fail_if_not_exists=False)
+    view = view_for(reply)
+    if can_embed(message):
+        await message.channel.send(
+            embeds=embeds_of(render.to_embeds(reply)),
+            view=view or MISSING,
+            reference=reference,
+            mention_author=False,
+            allowed_mentions=NO_PINGS,
+        )
+        return
+    pieces = render.to_messages(reply)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await message.channel.send(
+            piece,
+            view=(view or MISSING) if last else MISSING,
+            reference=reference if index == 0 else MISSING,
+            mention_author=False,
+            allowed_mentions=NO_PINGS,
+        )
+
+
+async def notify(message: discord.Message, text: str) -> None:
+    """A short plain notice (cooldown, apology) as a reply that pings nobody."""
+    await message.channel.send(
+        render.truncate(text, render.CONTENT_LIMIT),
+        reference=message.to_reference(fail_if_not_exists=False),
+        mention_author=False,
+        allowed_mentions=NO_PINGS,
+    )
+
+
+def can_embed(message: discord.Message) -> bool:
+    """Whether the bot may post embeds where the message was sent (always in DMs)."""
+    guild = message.guild
+    if guild is None or guild.me is None:
+        return True
+    channel = message.channel
+    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return channel.permissions_for(guild.me).embed_links
+    return True
+
+
+async def respond(
+    interaction: discord.Interaction[Any],
+    reply: Reply,
+    *,
+    ephemeral: bool = False,
+    title: str | None = None,
+) -> None:
+    """Answer an interaction with a reply's embeds and buttons."""
+    await send(
+        interaction,
+        embeds_of(render.to_embeds(reply, title=title)),
+        view=view_for(reply),
+        ephemeral=ephemeral,
+    )
+
+
+async def send(
+    interaction: discord.Interaction[Any],
+    embeds: list[discord.Embed],
+    *,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+) -> None:
+    """Send embeds as the interaction's response, or as a follow-up when it already has one."""
+    if interaction.response.is_done():
+        await interaction.followup.send(embeds=embeds, view=view or MISSING, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
+    else:
+        await interaction.response.send_message(
+            embeds=embeds, view=view or MISSING, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+        )
+
+
+async def send_notice(interaction: discord.Interaction[Any], text: str) -> None:
+    """An ephemeral notice: cooldowns, apologies, hints."""
+    await send(interaction, embeds_of(render.notice_embeds(text)), ephemeral=True)
+
+
+class AskButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=re.escape(render.ASK_PREFIX) + r"(?P<question>.+)",
+):
+    """A suggested question; a click answers it, in the channel, like a question typed there."""
+
+    def __init__(self, question: str, *, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=render.button_label(question),
+                style=discord.ButtonStyle.secondary,
+                custom_id=render.ask_custom_id(question),
+            ),
+            row=row,
+        )
+        self.question = question
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AskButton:
+        return cls(match["question"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = client_of(interaction)
+        try:
+            check_cooldown(interaction)
+            reply = bot.ask(self.question, key_of(interaction))
+            await respond(interaction, reply, title=self.question)
+        except Exception as error:
+            await bot.on_interaction_error(interaction, error)
+
+
+class SourceButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=re.escape(render.SOURCE_PREFIX) + r"(?P<paragraph>[0-9]{1,4})",
+):
+    """ "Show source": quotes the cited paragraph, to the one who clicked only."""
+
+    def __init__(self, paragraph: int, *, label: str = "Show source", row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=render.button_label(label),
+                style=discord.ButtonStyle.primary,
+                custom_id=render.source_custom_id(paragraph),
+            ),
+            row=row,
+        )
+        self.paragraph = paragraph
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> SourceButton:
+        return cls(int(match["paragraph"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = client_of(interaction)
+        try:
+            await respond(interaction, bot.engine.source(self.paragraph), ephemeral=True)
+        except Exception as error:
+            await bot.on_interaction_error(interaction, error)

@@ -1,0 +1,198 @@
+"""One small, typed settings object, read from the environment.
+
+Every value is checked when it is read, and a malformed one raises UsageError
+with a one-line message that names the variable. The token is never repeated
+in a message or a repr.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import UsageError
+
+APP_NAME = "qa-bot"
+MAX_SNOWFLAKE = 2**64 - 1
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the Discord front end needs to know, all of it from the environment.
+
+    | variable               | meaning                                                    |
+    |------------------------|------------------------------------------------------------|
+    | DISCORD_TOKEN          | the bot token (Developer Portal > Bot > Reset Token)       |
+    | DISCORD_APPLICATION_ID | application id for `invite` (default: read from the token) |
+    | BOT_CHANNELS           | comma-separated channel ids where every message is a question |
+    | DISCORD_GUILD_ID       | sync commands to this guild only (instant, for development) |
+    | SHARD_COUNT            | total shards; switches to AutoShardedBot                   |
+    | SHARD_IDS              | comma-separated shard ids this process runs                |
+    | LOG_LEVEL              | DEBUG, INFO, WARNING, ERROR or CRITICAL                    |
+    | BOT_STATE_DIR          | where the command-tree hash is kept                        |
+    | BOT_COOLDOWN_RATE      | answers per user per channel per window (0 turns it off)   |
+    | BOT_COOLDOWN_SECONDS   | the cooldown window in seconds                             |
+    | BOT_MESSAGE_CONTENT    | ask for the message content intent (default on)            |
+    | DISCORD_API_BASE       | test-only: REST base, e.g. http://127.0.0.1:PORT/api/v10   |
+    | DISCORD_GATEWAY_URL    | test-only: gateway, e.g. ws://127.0.0.1:PORT/gateway       |
+    """
+
+    token: str | None = field(default=None, repr=False)
+    application_id: int | None = None
+    channels: frozenset[int] = frozenset()
+    guild_id: int | None = None
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+    log_level: int = logging.INFO
+    state_dir: Path = field(default_factory=lambda: default_state_dir(os.environ))
+    cooldown_rate: int = 5
+    cooldown_seconds: float = 30.0
+    message_content: bool = True
+    api_base: str | None = None
+    gateway_url: str | None = None
+
+    @property
+    def sharded(self) -> bool:
+        """Whether to run discord.py's AutoShardedBot."""
+        return self.shard_count is not None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        """Read and check every setting; raise UsageError naming the first bad one."""
+
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        shard_count = _positive_int("SHARD_COUNT", get("SHARD_COUNT"))
+        shard_ids = _shard_ids(get("SHARD_IDS"), shard_count)
+        state = get("BOT_STATE_DIR")
+        return cls(
+            token=_token(get("DISCORD_TOKEN")),
+            application_id=_snowflake("DISCORD_APPLICATION_ID", get("DISCORD_APPLICATION_ID")),
+            channels=_channels(get("BOT_CHANNELS")),
+            guild_id=_snowflake("DISCORD_GUILD_ID", get("DISCORD_GUILD_ID")),
+            shard_count=shard_count,
+            shard_ids=shard_ids,
+            log_level=_log_level(get("LOG_LEVEL")),
+            state_dir=Path(state).expanduser() if state else default_state_dir(environ),
+            cooldown_rate=_cooldown_rate(get("BOT_COOLDOWN_RATE")),
+            cooldown_seconds=_cooldown_seconds(get("BOT_COOLDOWN_SECONDS")),
+            message_content=_flag("BOT_MESSAGE_CONTENT", get("BOT_MESSAGE_CONTENT"), default=True),
+            api_base=_url("DISCORD_API_BASE", get("DISCORD_API_BASE"), ("http://", "https://")),
+            gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL"), ("ws://", "wss://")),
+        )
+
+
+def default_state_dir(environ: Mapping[str, str]) -> Path:
+    """$XDG_STATE_HOME/qa-bot, or ~/.local/state/qa-bot."""
+    base = environ.get("XDG_STATE_HOME", "").strip()
+    root = Path(base) if base else Path.home() / ".local" / "state"
+    return root / APP_NAME
+
+
+def _token(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.lower().startswith("bot "):
+        raise UsageError("DISCORD_TOKEN must be the bare token, without the 'Bot ' prefix")
+    if any(char.isspace() for char in value) or not value.isprintable():
+        raise UsageError("DISCORD_TOKEN contains spaces or control characters; copy it again")
+    return value
+
+
+def _snowflake(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_SNOWFLAKE:
+        raise UsageError(f"{name} must be a Discord id (digits only), got {value!r}")
+    return int(value)
+
+
+def _channels(value: str | None) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    ids: set[int] = set()
+    for item in value.split(","):
+        item = item.strip()
+        if item:
+            ids.add(int(_snowflake("BOT_CHANNELS", item) or 0))
+    return frozenset(ids)
+
+
+def _positive_int(name: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def _shard_ids(value: str | None, shard_count: int | None) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    if shard_count is None:
+        raise UsageError("SHARD_IDS needs SHARD_COUNT, the total number of shards")
+    ids: list[int] = []
+    for item in value.split(","):
+        item = item.strip()
+        if not item.isdigit() or int(item) >= shard_count:
+            raise UsageError(f"SHARD_IDS must list ids from 0 to {shard_count - 1}, separated by commas; got {item!r}")
+        if int(item) in ids:
+            raise UsageError(f"SHARD_IDS lists shard {item} twice")
+        ids.append(int(item))
+    return tuple(ids)
+
+
+def _log_level(value: str | None) -> int:
+    if value is None:
+        return logging.INFO
+    name = value.upper()
+    if name not in LOG_LEVELS:
+        raise UsageError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return int(getattr(logging, name))
+
+
+def _cooldown_rate(value: str | None) -> int:
+    if value is None:
+        return 5
+    if not value.isdigit():
+        raise UsageError(f"BOT_COOLDOWN_RATE must be a whole number (0 turns it off), got {value!r}")
+    return int(value)
+
+
+def _cooldown_seconds(value: str | None) -> float:
+    if value is None:
+        return 30.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= 86400:
+        raise UsageError(f"BOT_COOLDOWN_SECONDS must be between 0 and 86400, got {value!r}")
+    return seconds
+
+
+def _flag(name: str, value: str | None, *, default: bool) -> bool:
+    if value is None:
+        return default
+    word = value.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise UsageError(f"{name} must be on or off, got {value!r}")
+
+
+def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
+    if value is None:
+        return None
+    if not value.startswith(schemes) or not value.split("://", 1)[1].strip("/"):
+        raise UsageError(f"{name} must start with {' or '.join(schemes)}, got {value!r}")
+    return value.rstrip("/")

@@ -1,0 +1,118 @@
+"""The end-to-end harness: the running bot's handle, settings for the stand-in, and assertions."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from discord_standin import GUILD_ID, LISTED_CHANNEL, TOKEN, FakeDiscord, Request
+
+from bot import render
+from bot.settings import Settings
+
+
+@dataclasses.dataclass
+class Running:
+    """The bot, running for real against the stand-in."""
+
+    fake: FakeDiscord
+    task: asyncio.Task[int]
+    settings: Settings
+    caplog: pytest.LogCaptureFixture
+    expected_errors: int = 0
+
+    def errors(self) -> list[logging.LogRecord]:
+        """Every ERROR (or worse) logged so far."""
+        return [r for r in self.caplog.records if r.levelno >= logging.ERROR]
+
+    def logged(self, text: str) -> list[logging.LogRecord]:
+        """Log records whose message contains text."""
+        return [r for r in self.caplog.records if text in r.getMessage()]
+
+    async def wait_logged(self, text: str, count: int = 1, timeout: float = 5.0) -> logging.LogRecord:
+        """Wait until count log records contain text (polled every few milliseconds)."""
+        async with asyncio.timeout(timeout):
+            while len(found := self.logged(text)) < count:
+                if self.task.done():
+                    raise AssertionError(f"the bot stopped before logging {text!r}: {self.task}")
+                await asyncio.sleep(0.002)
+        return found[-1]
+
+    def assert_healthy(self) -> None:
+        """The bot task is alive, nothing unexpected was logged or requested."""
+        assert not self.task.done(), f"the bot stopped: {self.task}"
+        errors = self.errors()
+        assert len(errors) == self.expected_errors, [r.getMessage() for r in errors]
+        assert not self.fake.unexpected, self.fake.unexpected
+
+
+def make_settings(fake: FakeDiscord, state_dir: Path, **overrides: Any) -> Settings:
+    """Settings that point the bot at the stand-in."""
+    values: dict[str, Any] = {
+        "token": TOKEN,
+        "channels": frozenset({LISTED_CHANNEL}),
+        "guild_id": GUILD_ID,
+        "state_dir": state_dir,
+        "cooldown_rate": 5,
+        "cooldown_seconds": 30.0,
+        "api_base": fake.api_base,
+        "gateway_url": fake.gateway_url,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+StartBot = Callable[..., Awaitable[Running]]
+
+
+NO_PINGS = {"parse": [], "replied_user": False}
+
+
+def assert_within_limits(request: Request) -> None:
+    """Every Discord limit holds for what the bot sent."""
+    message = request.message
+    assert len(message.get("content") or "") <= render.CONTENT_LIMIT
+    embeds = request.embeds
+    assert len(embeds) <= render.EMBEDS_PER_MESSAGE
+    assert sum(render.embed_length(e) for e in embeds) <= render.EMBED_TOTAL_LIMIT
+    for embed in embeds:
+        assert len(embed.get("title", "")) <= render.EMBED_TITLE_LIMIT
+        assert len(embed.get("description", "")) <= render.EMBED_DESCRIPTION_LIMIT
+        assert len(embed.get("fields", [])) <= render.EMBED_FIELD_COUNT_LIMIT
+        for field in embed.get("fields", []):
+            assert len(field["name"]) <= render.EMBED_FIELD_NAME_LIMIT
+            assert len(field["value"]) <= render.EMBED_FIELD_VALUE_LIMIT
+    rows = message.get("components") or []
+    assert len(rows) <= render.ROWS_PER_MESSAGE
+    for row in rows:
+        assert len(row["components"]) <= render.BUTTONS_PER_ROW
+        for button in row["components"]:
+            assert len(button["label"]) <= render.BUTTON_LABEL_LIMIT
+            assert len(button["custom_id"]) <= render.CUSTOM_ID_LIMIT
+
+
+def assert_pings_nobody(request: Request) -> None:
+    """No @everyone/@here, no users, no roles, and no ping for the author of a replied-to message."""
+    mentions = request.message["allowed_mentions"]
+    assert mentions["parse"] == []
+    assert not mentions.get("users")
+    assert not mentions.get("roles")
+    assert not mentions.get("replied_user")
+    if "message_reference" in request.message:
+        assert mentions == NO_PINGS
+
+
+def quoted(request: Request) -> list[tuple[int, str]]:
+    """(paragraph, quote) for every quote in the embeds' citation fields."""
+    found = []
+    for embed in request.embeds:
+        for field in embed.get("fields", []):
+            if field["name"] == "Title" or field["name"].startswith("Paragraph "):
+                paragraph = 0 if field["name"] == "Title" else int(field["name"].split()[1])
+                found += [(paragraph, block.removeprefix("> ")) for block in field["value"].split("\n\n")]
+    return found

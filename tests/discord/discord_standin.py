@@ -1,0 +1,655 @@
+"""A loopback stand-in for Discord's REST API and gateway, in aiohttp, for end-to-end tests.
+
+The bot's real code (discord.py 2.x included) runs against it over 127.0.0.1:
+
+- REST under /api/v10: log-in (users/@me, oauth2/applications/@me), gateway/bot
+  (for AutoShardedBot), command sync, channel messages, interaction callbacks and
+  webhook follow-ups. Every call is recorded with its arrival time.
+- The gateway at /gateway: HELLO, heartbeat ACKs, IDENTIFY -> READY + GUILD_CREATE,
+  RESUME -> RESUMED, plain-text frames only (discord.py always accepts them).
+
+Tests drive it: send MESSAGE_CREATE and INTERACTION_CREATE events, send op 7 or drop
+the socket, and wait for the requests the bot makes in return.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.stand-in.secret-token-for-tests"
+APP_ID = 123456789012345678  # what the token's first part encodes
+BOT_ID = APP_ID
+GUILD_ID = 500000000000000001
+LISTED_CHANNEL = 600000000000000001
+QUIET_CHANNEL = 600000000000000002
+NO_EMBED_CHANNEL = 600000000000000003
+DM_CHANNEL = 700000000000000001
+BOT_ROLE = 800000000000000001
+EPHEMERAL = 1 << 6
+MESSAGE_CONTENT_INTENT = 1 << 15
+EMBED_LINKS = 1 << 14
+# View Channel, Send Messages, Send Messages in Threads, Embed Links, Read Message History, Use App Commands.
+EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | EMBED_LINKS | (1 << 16) | (1 << 31)
+NOW = "2024-01-01T00:00:00.000000+00:00"
+
+
+def user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
+    """A user object."""
+    return {
+        "id": str(user_id),
+        "username": name,
+        "global_name": name.title(),
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+    }
+
+
+BOT_USER = user(BOT_ID, "answerbot", bot=True)
+ALICE = user(100000000000000001, "alice")
+BOB = user(100000000000000002, "bob")
+CAROL = user(100000000000000003, "carol")
+OTHER_BOT = user(100000000000000009, "otherbot", bot=True)
+
+
+def member(of: dict[str, Any], roles: Iterable[int] = ()) -> dict[str, Any]:
+    """A guild member object for a user."""
+    return {
+        "user": of,
+        "roles": [str(r) for r in roles],
+        "joined_at": NOW,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "permissions": str(EVERYONE_PERMISSIONS),
+    }
+
+
+def text_channel(channel_id: int, name: str, position: int, *, deny: int = 0) -> dict[str, Any]:
+    """A guild text channel; deny removes permissions from @everyone there."""
+    overwrites = [{"id": str(GUILD_ID), "type": 0, "allow": "0", "deny": str(deny)}] if deny else []
+    return {
+        "id": str(channel_id),
+        "type": 0,
+        "guild_id": str(GUILD_ID),
+        "name": name,
+        "position": position,
+        "permission_overwrites": overwrites,
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+    }
+
+
+CHANNELS = [
+    text_channel(LISTED_CHANNEL, "ask-the-bot", 0),
+    text_channel(QUIET_CHANNEL, "general", 1),
+    text_channel(NO_EMBED_CHANNEL, "no-embeds", 2, deny=EMBED_LINKS),
+]
+
+
+def guild_create() -> dict[str, Any]:
+    """GUILD_CREATE for the test guild: three channels, @everyone, the bot's role and member."""
+    role_base = {"color": 0, "hoist": False, "mentionable": False, "flags": 0, "icon": None, "unicode_emoji": None}
+    return {
+        "id": str(GUILD_ID),
+        "name": "Stand-in Guild",
+        "icon": None,
+        "owner_id": ALICE["id"],
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "mfa_level": 0,
+        "nsfw_level": 0,
+        "premium_tier": 0,
+        "preferred_locale": "en-US",
+        "features": [],
+        "roles": [
+            {
+                **role_base,
+                "id": str(GUILD_ID),
+                "name": "@everyone",
+                "position": 0,
+                "permissions": str(EVERYONE_PERMISSIONS),
+                "managed": False,
+            },
+            {
+                **role_base,
+                "id": str(BOT_ROLE),
+                "name": "answerbot",
+                "position": 1,
+                "permissions": "0",
+                "managed": True,
+                "tags": {"bot_id": str(BOT_ID)},
+            },
+        ],
+        "emojis": [],
+        "stickers": [],
+        "channels": CHANNELS,
+        "threads": [],
+        "members": [member(BOT_USER, [BOT_ROLE])],
+        "member_count": 4,
+        "voice_states": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": [],
+        "large": False,
+        "unavailable": False,
+        "joined_at": NOW,
+    }
+
+
+@dataclass(slots=True)
+class Request:
+    """One REST call the bot made."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    authorization: str | None
+    at: float
+    created: dict[str, Any] | None = None
+
+    @property
+    def created_id(self) -> int:
+        """The id of the message this request created."""
+        assert self.created is not None, "this request created no message"
+        return int(self.created["id"])
+
+    @property
+    def kind(self) -> str:
+        """message | callback | followup | sync | login | other."""
+        if self.method == "POST" and self.path.startswith("/channels/") and self.path.endswith("/messages"):
+            return "message"
+        if self.path.startswith("/interactions/"):
+            return "callback"
+        if self.path.startswith("/webhooks/"):
+            return "followup"
+        if self.method == "PUT" and self.path.endswith("/commands"):
+            return "sync"
+        return "other"
+
+    @property
+    def channel_id(self) -> int | None:
+        """The channel of a channel message."""
+        parts = self.path.split("/")
+        return int(parts[2]) if self.kind == "message" else None
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """The message part of a send: the body, or a callback's `data`."""
+        if self.kind == "callback":
+            data: dict[str, Any] = self.body.get("data") or {}
+            return data
+        return dict(self.body or {})
+
+    @property
+    def embeds(self) -> list[dict[str, Any]]:
+        """The embeds the bot sent."""
+        return list(self.message.get("embeds") or [])
+
+    @property
+    def ephemeral(self) -> bool:
+        """Whether the message is only for the user who triggered it."""
+        return bool(int(self.message.get("flags") or 0) & EPHEMERAL)
+
+    @property
+    def text(self) -> str:
+        """Content plus every embed's text, for simple assertions."""
+        parts = [self.message.get("content") or ""]
+        for embed in self.embeds:
+            parts += [embed.get("title", ""), embed.get("description", "")]
+            parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
+            parts.append(embed.get("footer", {}).get("text", ""))
+        return "\n".join(p for p in parts if p)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        """Every button, row by row."""
+        rows = self.message.get("components") or []
+        return [c for row in rows for c in row.get("components", []) if c.get("type") == 2]
+
+
+@dataclass
+class FakeDiscord:
+    """The stand-in server. start() it, point the bot at api_base and gateway_url, close() it."""
+
+    refuse_message_content: bool = False
+    heartbeat_interval_ms: int = 41250
+    requests: list[Request] = field(default_factory=list)
+    identifies: list[dict[str, Any]] = field(default_factory=list)
+    resumes: list[dict[str, Any]] = field(default_factory=list)
+    unexpected: list[str] = field(default_factory=list)
+    posted: dict[int, dict[str, Any]] = field(default_factory=dict)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    content_granted: bool = True
+
+    def __post_init__(self) -> None:
+        self.port = 0
+        self.seq = 0
+        self.connections = 0
+        self._ids = itertools.count(900000000000000001)
+        self._ws: web.WebSocketResponse | None = None
+        self._ws_request: web.BaseRequest | None = None
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self._gateway_tasks: set[asyncio.Task[Any]] = set()
+        self.session_id = "stand-in-session"
+        self._session_up = False
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on 127.0.0.1 on a free port."""
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+
+    async def close(self) -> None:
+        """Drop the gateway and stop listening."""
+        if self._ws is not None and not self._ws.closed:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        """Where the bot's REST calls go (DISCORD_API_BASE)."""
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """Where the bot's websocket goes (DISCORD_GATEWAY_URL)."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    def new_id(self) -> int:
+        """A fresh snowflake."""
+        return next(self._ids)
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def mark(self) -> int:
+        """A cursor: wait_for(..., since=mark) only sees requests made after it."""
+        return len(self.requests)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_until(self, condition: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until condition() is truthy and return its value."""
+
+        async def check() -> Any:
+            async with self._changed:
+                while not (value := condition()):
+                    await self._changed.wait()
+                return value
+
+        return await asyncio.wait_for(check(), timeout)
+
+    async def wait_for(
+        self,
+        kind: str,
+        *,
+        since: int = 0,
+        where: Callable[[Request], bool] = lambda r: True,
+        timeout: float = 5.0,
+    ) -> Request:
+        """The first request of this kind after `since` that matches `where`."""
+
+        def found() -> Request | None:
+            return next((r for r in self.requests[since:] if r.kind == kind and where(r)), None)
+
+        request: Request = await self.wait_until(found, timeout)
+        return request
+
+    def made(self, kind: str, *, since: int = 0) -> list[Request]:
+        """Requests of a kind made after `since`."""
+        return [r for r in self.requests[since:] if r.kind == kind]
+
+    async def wait_ready(self, connections: int = 1, timeout: float = 5.0) -> None:
+        """Wait until the gateway has sent READY (or RESUMED) on the nth connection."""
+        await self.wait_until(lambda: self.connections >= connections and self._live, timeout)
+
+    @property
+    def _live(self) -> bool:
+        return self._ws is not None and not self._ws.closed and self._session_up
+
+    # -- REST -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _json(data: Any, status: int = 200) -> web.Response:
+        # Exactly application/json: json_response's "; charset=utf-8" makes discord.py fail to log in.
+        return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            body = json.loads(raw) if raw else None
+        record = Request(
+            request.method, path, dict(request.query), body, request.headers.get("Authorization"), time.perf_counter()
+        )
+        self.requests.append(record)
+        try:
+            return self._route(record)
+        finally:
+            await self._notify()
+
+    def _route(self, r: Request) -> web.Response:
+        authorised = r.authorization == f"Bot {TOKEN}"
+        bot_route = not r.path.startswith(("/interactions/", "/webhooks/"))
+        if bot_route and not authorised:
+            return self._json({"message": "401: Unauthorized", "code": 0}, 401)
+        if r.method == "GET" and r.path == "/users/@me":
+            return self._json(BOT_USER)
+        if r.method == "GET" and r.path == "/oauth2/applications/@me":
+            return self._json(
+                {
+                    "id": str(APP_ID),
+                    "name": "answerbot",
+                    "description": "Answers questions about one article",
+                    "icon": None,
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "owner": ALICE,
+                    "verify_key": "0" * 64,
+                    "flags": 1 << 19,
+                    "team": None,
+                }
+            )
+        if r.method == "GET" and r.path == "/gateway/bot":
+            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+            return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        if r.method == "PUT" and r.path.endswith("/commands"):
+            return self._sync(r)
+        if r.method == "POST" and r.kind == "message":
+            return self._json(self._store(r.message, channel_id=r.channel_id))
+        if r.method == "POST" and r.kind == "callback":
+            return self._callback(r)
+        if r.method == "POST" and r.kind == "followup":
+            return self._json(self._store(r.message, channel_id=LISTED_CHANNEL, flags=int(r.message.get("flags") or 0)))
+        self.unexpected.append(f"{r.method} {r.path}")
+        return self._json({"message": "404: Not Found", "code": 0}, 404)
+
+    def _sync(self, r: Request) -> web.Response:
+        parts = r.path.split("/")
+        guild = parts[4] if "guilds" in parts else None
+        result = []
+        for command in r.body:
+            result.append(
+                {
+                    **command,
+                    "id": str(self.new_id()),
+                    "application_id": str(APP_ID),
+                    "version": str(self.new_id()),
+                    "default_member_permissions": None,
+                    "type": command.get("type", 1),
+                    **({"guild_id": guild} if guild else {}),
+                }
+            )
+        self.commands[guild or "global"] = result
+        return self._json(result)
+
+    def _store(self, sent: dict[str, Any], *, channel_id: int | None, flags: int = 0) -> dict[str, Any]:
+        message_id = self.new_id()
+        message = {
+            "id": str(message_id),
+            "channel_id": str(channel_id),
+            "author": BOT_USER,
+            "content": sent.get("content") or "",
+            "timestamp": NOW,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": sent.get("embeds") or [],
+            "components": sent.get("components") or [],
+            "pinned": False,
+            "type": 19 if sent.get("message_reference") else 0,
+            "flags": flags,
+        }
+        self.posted[message_id] = message
+        self.requests[-1].created = message
+        return message
+
+    def _callback(self, r: Request) -> web.Response:
+        interaction_id = r.path.split("/")[2]
+        kind = int(r.body.get("type", 0))
+        data = {"interaction": {"id": interaction_id, "type": 2}}
+        if kind in (4, 7):
+            flags = int(r.message.get("flags") or 0)
+            message = self._store(r.message, channel_id=LISTED_CHANNEL, flags=flags)
+            data["interaction"]["response_message_id"] = message["id"]
+            data["interaction"]["response_message_ephemeral"] = bool(flags & EPHEMERAL)
+            data["resource"] = {"type": kind, "message": message}
+        elif kind:
+            data["resource"] = {"type": kind}
+        if r.query.get("with_response") not in ("1", "true", "True"):
+            return web.Response(status=204)
+        return self._json(data)
+
+    # -- gateway ----------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._ws, self._ws_request = ws, request
+        self._session_up = False
+        self.connections += 1
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}}))
+        async for frame in ws:
+            if frame.type is not WSMsgType.TEXT:
+                continue
+            payload = json.loads(frame.data)
+            op = payload.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11}))
+            elif op == 2:
+                await self._identify(ws, payload["d"])
+            elif op == 6:
+                self.resumes.append(payload["d"])
+                await self._send(ws, "RESUMED", {})
+                self._session_up = True
+                await self._notify()
+        if self._ws is ws:
+            self._session_up = False
+        await self._notify()
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        self.identifies.append(data)
+        intents = int(data.get("intents", 0))
+        if self.refuse_message_content and intents & MESSAGE_CONTENT_INTENT:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            await self._notify()
+            return
+        self.content_granted = bool(intents & MESSAGE_CONTENT_INTENT)
+        ready: dict[str, Any] = {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": self.session_id,
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(APP_ID), "flags": 1 << 19},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "user_settings": {},
+            "session_type": "normal",
+        }
+        if data.get("shard") is not None:
+            ready["shard"] = data["shard"]
+        await self._send(ws, "READY", ready)
+        await self._send(ws, "GUILD_CREATE", guild_create())
+        self._session_up = True
+        await self._notify()
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> float:
+        self.seq += 1
+        frame = json.dumps({"op": 0, "t": event, "s": self.seq, "d": data})
+        sent = time.perf_counter()
+        await ws.send_str(frame)
+        return sent
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> float:
+        """Send a DISPATCH event on the live gateway connection; returns when it was sent."""
+        ws = self._ws
+        assert ws is not None and not ws.closed, "no live gateway connection"
+        return await self._send(ws, event, data)
+
+    async def send_reconnect(self) -> None:
+        """Op 7: ask the bot to reconnect (and resume)."""
+        assert self._ws is not None
+        self._session_up = False
+        await self._ws.send_str(json.dumps({"op": 7, "d": None}))
+
+    def drop(self) -> None:
+        """Cut the gateway's TCP connection without a close frame."""
+        assert self._ws_request is not None and self._ws_request.transport is not None
+        self._session_up = False
+        self._ws_request.transport.abort()
+
+    # -- events -----------------------------------------------------------------------------
+
+    async def send_message(
+        self,
+        content: str,
+        *,
+        author: dict[str, Any] = ALICE,
+        channel_id: int = LISTED_CHANNEL,
+        mentions: Iterable[dict[str, Any]] = (),
+        mention_roles: Iterable[int] = (),
+        mention_everyone: bool = False,
+        webhook_id: int | None = None,
+        message_type: int = 0,
+    ) -> tuple[int, float]:
+        """MESSAGE_CREATE; content is emptied like Discord does without the content intent."""
+        in_guild = channel_id != DM_CHANNEL
+        mentioned = list(mentions)
+        addressed = any(u["id"] == BOT_USER["id"] for u in mentioned) or not in_guild
+        message_id = self.new_id()
+        data: dict[str, Any] = {
+            "id": str(message_id),
+            "channel_id": str(channel_id),
+            "author": author,
+            "content": content if self.content_granted or addressed or author["id"] == BOT_USER["id"] else "",
+            "timestamp": NOW,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": mention_everyone,
+            "mentions": [{**u, "member": member(u)} if in_guild else u for u in mentioned],
+            "mention_roles": [str(r) for r in mention_roles],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": message_type,
+            "flags": 0,
+        }
+        if in_guild:
+            data["guild_id"] = str(GUILD_ID)
+            if webhook_id is None:
+                data["member"] = {k: v for k, v in member(author).items() if k != "user"}
+        if webhook_id is not None:
+            data["webhook_id"] = str(webhook_id)
+        sent = await self.dispatch("MESSAGE_CREATE", data)
+        return message_id, sent
+
+    def _interaction(
+        self, kind: int, data: dict[str, Any], *, author: dict[str, Any], channel_id: int, message: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        interaction_id = self.new_id()
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "token": f"interaction-token-{interaction_id}",
+            "version": 1,
+            "data": data,
+            "channel_id": str(channel_id),
+            "locale": "en-US",
+            "app_permissions": str(EVERYONE_PERMISSIONS),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if channel_id == DM_CHANNEL:
+            payload["user"] = author
+            payload["channel"] = {"id": str(channel_id), "type": 1, "recipients": [author]}
+            payload["context"] = 1
+        else:
+            payload["guild_id"] = str(GUILD_ID)
+            payload["guild_locale"] = "en-US"
+            payload["member"] = member(author)
+            payload["channel"] = next(c for c in CHANNELS if int(c["id"]) == channel_id)
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    def _command_data(self, name: str, options: dict[str, Any], focused: str | None = None) -> dict[str, Any]:
+        synced = self.commands.get(str(GUILD_ID)) or self.commands.get("global") or []
+        command = next((c for c in synced if c["name"] == name), None)
+        assert command is not None, f"/{name} was never synced"
+        types = {o["name"]: o["type"] for o in command.get("options", [])}
+        data: dict[str, Any] = {
+            "id": command["id"],
+            "name": name,
+            "type": 1,
+            "options": [
+                {"name": k, "type": types[k], "value": v, **({"focused": True} if k == focused else {})}
+                for k, v in options.items()
+            ],
+        }
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        return data
+
+    async def slash(
+        self, name: str, *, author: dict[str, Any] = ALICE, channel_id: int = LISTED_CHANNEL, **options: Any
+    ) -> tuple[str, float]:
+        """INTERACTION_CREATE for a slash command; returns the interaction's id and send time."""
+        payload = self._interaction(2, self._command_data(name, options), author=author, channel_id=channel_id, message=None)
+        sent = await self.dispatch("INTERACTION_CREATE", payload)
+        return payload["id"], sent
+
+    async def autocomplete(
+        self, name: str, focused: str, *, author: dict[str, Any] = ALICE, channel_id: int = LISTED_CHANNEL, **options: Any
+    ) -> str:
+        """INTERACTION_CREATE for autocomplete of one option; returns the interaction's id."""
+        data = self._command_data(name, options, focused)
+        payload = self._interaction(4, data, author=author, channel_id=channel_id, message=None)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return str(payload["id"])
+
+    async def click(
+        self, message_id: int, custom_id: str, *, author: dict[str, Any] = ALICE, channel_id: int = LISTED_CHANNEL
+    ) -> str:
+        """INTERACTION_CREATE for a button on a message the bot posted; returns the interaction's id."""
+        message = self.posted[message_id]
+        data = {"custom_id": custom_id, "component_type": 2}
+        payload = self._interaction(3, data, author=author, channel_id=channel_id, message=message)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return str(payload["id"])

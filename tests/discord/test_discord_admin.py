@@ -1,0 +1,141 @@
+"""What admins run: `python -m bot run | sync | invite`, tokens missing or rejected, and logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from discord.utils import _ColourFormatter
+from discord_harness import make_settings
+from discord_standin import APP_ID, GUILD_ID, TOKEN, FakeDiscord
+
+from bot.discord_app import INVITE_PERMISSIONS, TokenFilter, invite_url, serve, sync_now
+from bot.engine import Engine
+from bot.errors import UsageError
+from bot.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+WRONG_TOKEN = "MTExMTExMTExMTExMTExMTEx.wrong.not-the-right-token"
+
+
+async def python_m_bot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BOT_", "SHARD_", "LOG_LEVEL"))}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env={**clean, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def env_for(fake: FakeDiscord, tmp_path: Path, token: str = TOKEN) -> dict[str, str]:
+    return {
+        "DISCORD_TOKEN": token,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "DISCORD_GUILD_ID": str(GUILD_ID),
+        "BOT_CHANNELS": "600000000000000001",
+        "BOT_STATE_DIR": str(tmp_path / "state"),
+        "LOG_LEVEL": "DEBUG",
+    }
+
+
+async def test_run_answers_on_the_stand_in_never_logs_the_token_and_stops_cleanly_on_sigterm(
+    fake: FakeDiscord, tmp_path: Path
+) -> None:
+    process = await python_m_bot("run", env=env_for(fake, tmp_path))
+    try:
+        await fake.wait_ready(timeout=20)
+        since = fake.mark()
+        await fake.send_message("when did amazon enter china?")
+        reply = await fake.wait_for("message", since=since)
+        assert "2004" in reply.text
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(process.communicate(), 20)
+    log = err.decode()
+    assert process.returncode == 0, log[-3000:]
+    assert "Synced 6 slash commands" in log
+    assert "WebSocket Event" in log  # DEBUG logging was on
+    assert TOKEN not in log
+    assert TOKEN not in out.decode()
+    assert "Traceback" not in log
+
+
+async def test_a_rejected_token_gets_a_clear_message_and_exit_1_without_traceback(fake: FakeDiscord, tmp_path: Path) -> None:
+    process = await python_m_bot("run", env=env_for(fake, tmp_path, WRONG_TOKEN))
+    out, err = await asyncio.wait_for(process.communicate(), 20)
+    text = out.decode() + err.decode()
+    assert process.returncode == 1
+    assert "Discord rejected DISCORD_TOKEN" in text
+    assert "Reset Token" in text
+    assert "Traceback" not in text
+    assert WRONG_TOKEN not in text
+
+
+async def test_no_token_says_how_to_get_one_and_that_chat_works_without(
+    fake: FakeDiscord, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(fake, tmp_path, token=None)
+    assert await serve(settings, engine) == 2
+    assert await sync_now(settings, engine) == 2
+    err = capsys.readouterr().err
+    assert "DISCORD_TOKEN is not set" in err
+    assert "Reset Token" in err
+    assert "python -m bot chat" in err
+    assert not fake.requests
+
+
+async def test_sync_pushes_the_commands_even_when_unchanged(
+    fake: FakeDiscord, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = make_settings(fake, tmp_path)
+    assert await sync_now(settings, engine) == 0
+    assert await sync_now(settings, engine) == 0
+    syncs = fake.made("sync")
+    assert len(syncs) == 2
+    assert syncs[1].path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
+    assert f"Synced 6 slash commands to guild {GUILD_ID}" in capsys.readouterr().out
+    assert not [r for r in fake.requests if r.path == "/gateway"]
+
+
+def test_invite_url_asks_for_bot_and_commands_scopes_and_the_five_permissions() -> None:
+    url = urlsplit(invite_url(Settings(token=TOKEN)))
+    query = parse_qs(url.query)
+    assert query["client_id"] == [str(APP_ID)]
+    assert query["scope"] == ["bot applications.commands"]
+    permissions = int(query["permissions"][0])
+    assert permissions == INVITE_PERMISSIONS.value
+    expected = (1 << 10) | (1 << 11) | (1 << 38) | (1 << 14) | (1 << 16)
+    assert permissions == expected
+    assert parse_qs(urlsplit(invite_url(Settings(application_id=42))).query)["client_id"] == ["42"]
+
+
+def test_invite_without_token_or_application_id_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="DISCORD_APPLICATION_ID"):
+        invite_url(Settings())
+
+
+def test_token_filter_scrubs_the_token_from_messages_arguments_and_tracebacks() -> None:
+    token_filter = TokenFilter(TOKEN)
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "token is %s", (TOKEN,), None)
+    assert token_filter.filter(record)
+    assert TOKEN not in record.getMessage()
+    try:
+        raise ValueError(f"bad {TOKEN}")
+    except ValueError:
+        failed = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    token_filter.filter(failed)
+    assert TOKEN not in logging.Formatter().format(failed)
+    assert "[token]" in logging.Formatter().format(failed)
+    assert TOKEN not in _ColourFormatter().format(failed)

@@ -1,0 +1,124 @@
+"""Settings: read from the environment, checked, with a one-line message naming a bad variable."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+
+import pytest
+
+from bot.errors import UsageError
+from bot.settings import Settings
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.secret-part"
+
+
+def test_an_empty_environment_gives_the_defaults() -> None:
+    settings = Settings.from_env({"HOME": "/home/someone"})
+    assert settings.token is None
+    assert settings.channels == frozenset()
+    assert settings.guild_id is None
+    assert not settings.sharded
+    assert settings.shard_ids is None
+    assert settings.log_level == logging.INFO
+    assert (settings.cooldown_rate, settings.cooldown_seconds) == (5, 30.0)
+    assert settings.message_content is True
+    assert settings.api_base is None
+    assert settings.gateway_url is None
+    assert settings.state_dir.name == "qa-bot"
+
+
+def test_every_variable_is_read() -> None:
+    settings = Settings.from_env(
+        {
+            "DISCORD_TOKEN": f"  {TOKEN}\n",
+            "DISCORD_APPLICATION_ID": "42",
+            "BOT_CHANNELS": " 111, 222 ,,333 ",
+            "DISCORD_GUILD_ID": "444",
+            "SHARD_COUNT": "4",
+            "SHARD_IDS": "0, 2",
+            "LOG_LEVEL": "debug",
+            "BOT_STATE_DIR": "/var/lib/qa",
+            "BOT_COOLDOWN_RATE": "3",
+            "BOT_COOLDOWN_SECONDS": "12.5",
+            "BOT_MESSAGE_CONTENT": "off",
+            "DISCORD_API_BASE": "http://127.0.0.1:8080/api/v10/",
+            "DISCORD_GATEWAY_URL": "ws://127.0.0.1:8080/gateway",
+        }
+    )
+    assert settings.token == TOKEN
+    assert settings.application_id == 42
+    assert settings.channels == frozenset({111, 222, 333})
+    assert settings.guild_id == 444
+    assert settings.sharded
+    assert (settings.shard_count, settings.shard_ids) == (4, (0, 2))
+    assert settings.log_level == logging.DEBUG
+    assert settings.state_dir == Path("/var/lib/qa")
+    assert (settings.cooldown_rate, settings.cooldown_seconds) == (3, 12.5)
+    assert settings.message_content is False
+    assert settings.api_base == "http://127.0.0.1:8080/api/v10"
+    assert settings.gateway_url == "ws://127.0.0.1:8080/gateway"
+
+
+def test_the_state_dir_follows_xdg_state_home() -> None:
+    assert Settings.from_env({"XDG_STATE_HOME": "/state"}).state_dir == Path("/state/qa-bot")
+
+
+def test_settings_are_frozen_and_their_repr_hides_the_token() -> None:
+    settings = Settings.from_env({"DISCORD_TOKEN": TOKEN})
+    assert TOKEN not in repr(settings)
+    assert TOKEN not in str(settings)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.token = "other"  # type: ignore[misc]
+
+
+def test_a_cooldown_rate_of_zero_turns_the_cooldown_off() -> None:
+    assert Settings.from_env({"BOT_COOLDOWN_RATE": "0"}).cooldown_rate == 0
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("BOT_CHANNELS", "123,general", "BOT_CHANNELS must be a Discord id (digits only), got 'general'"),
+        ("BOT_CHANNELS", "-5", "BOT_CHANNELS must be a Discord id"),
+        ("DISCORD_GUILD_ID", "abc", "DISCORD_GUILD_ID must be a Discord id"),
+        ("DISCORD_GUILD_ID", "0", "DISCORD_GUILD_ID must be a Discord id"),
+        ("DISCORD_APPLICATION_ID", "1e5", "DISCORD_APPLICATION_ID must be a Discord id"),
+        ("SHARD_COUNT", "0", "SHARD_COUNT must be a whole number of at least 1"),
+        ("SHARD_COUNT", "two", "SHARD_COUNT must be a whole number of at least 1"),
+        ("SHARD_IDS", "0", "SHARD_IDS needs SHARD_COUNT"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+        ("BOT_COOLDOWN_RATE", "-1", "BOT_COOLDOWN_RATE must be a whole number"),
+        ("BOT_COOLDOWN_SECONDS", "0", "BOT_COOLDOWN_SECONDS must be between 0 and 86400"),
+        ("BOT_COOLDOWN_SECONDS", "soon", "BOT_COOLDOWN_SECONDS must be between 0 and 86400"),
+        ("BOT_MESSAGE_CONTENT", "maybe", "BOT_MESSAGE_CONTENT must be on or off"),
+        ("DISCORD_API_BASE", "127.0.0.1:8080", "DISCORD_API_BASE must start with http:// or https://"),
+        ("DISCORD_GATEWAY_URL", "http://127.0.0.1/gateway", "DISCORD_GATEWAY_URL must start with ws:// or wss://"),
+        ("DISCORD_GATEWAY_URL", "ws://", "DISCORD_GATEWAY_URL must start with ws:// or wss://"),
+    ],
+)
+def test_a_malformed_value_is_a_one_line_usage_error_naming_the_variable(variable: str, value: str, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        Settings.from_env({variable: value})
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+    assert repr(value.split(",")[-1]) in str(caught.value) or variable == "SHARD_IDS"
+
+
+@pytest.mark.parametrize(
+    ("shard_ids", "message"),
+    [("0,4", "SHARD_IDS must list ids from 0 to 3"), ("1,1", "SHARD_IDS lists shard 1 twice"), ("0,,1", "SHARD_IDS must list")],
+)
+def test_shard_ids_must_be_distinct_and_below_the_shard_count(shard_ids: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": shard_ids})
+
+
+@pytest.mark.parametrize("token", [f"Bot {TOKEN}", f"{TOKEN} extra", "tab\tinside"])
+def test_a_malformed_token_is_refused_without_repeating_it(token: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        Settings.from_env({"DISCORD_TOKEN": token})
+    assert "DISCORD_TOKEN" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+    assert "inside" not in str(caught.value)
