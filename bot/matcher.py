@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.errors import DataError
 from bot.intents import INTENTS_FILE
@@ -18,7 +18,7 @@ from bot.normalize import Analysis, Analyzer
 # Weights of the combined score, chosen by measurement on question sets (see README, eval).
 TEMPLATE_WEIGHT = 0.45  # rarity-weighted F1 of question and template words
 EXPLAINED_WEIGHT = 0.30  # share of the question's words the intent knows at all
-FUZZY_WEIGHT = 0.25  # rapidfuzz token_sort_ratio of the canonical strings
+FUZZY_WEIGHT = 0.25  # rapidfuzz token_sort_ratio of the canonical token sets
 QUESTION_TYPE_BONUS = 0.06
 UNKNOWN_WORD_WEIGHT = 0.6  # a word no intent uses: it still counts against every intent, a little
 
@@ -27,7 +27,7 @@ UNKNOWN_WORD_WEIGHT = 0.6  # a word no intent uses: it still counts against ever
 class _Template:
     intent: int
     source: str
-    text: str
+    sorted_text: str
     tokens: frozenset[str]
     weight: float
 
@@ -50,6 +50,7 @@ class Matcher:
             words = {token for tokens in templates for token in tokens}
             words.update(ENTITY_PREFIX + entity for entity in intent.entities)
             self.vocabulary.append(frozenset(words))
+        self._order = {intent.name: index for index, intent in enumerate(self.intents)}  # ties: file order
         self._vocabulary_by_name = {i.name: v for i, v in zip(self.intents, self.vocabulary, strict=True)}
         document_frequency: dict[str, int] = defaultdict(int)
         for vocabulary in self.vocabulary:
@@ -63,10 +64,14 @@ class Matcher:
             for source, tokens in zip(self.intents[intent_index].templates, templates, strict=True):
                 token_set = frozenset(tokens)
                 position = len(self.templates)
-                self.templates.append(_Template(intent_index, source, " ".join(tokens), token_set, self.weigh(token_set)))
+                sorted_text = " ".join(sorted(token_set))
+                self.templates.append(_Template(intent_index, source, sorted_text, token_set, self.weigh(token_set)))
                 for token in token_set:
                     self._index[token].append(position)
-        self._template_texts = [t.text for t in self.templates]
+        # Parallel lists: the scoring loop runs per question and reads them by position.
+        self._template_intent = [t.intent for t in self.templates]
+        self._template_weight = [t.weight for t in self.templates]
+        self._template_text = [t.sorted_text for t in self.templates]
 
     def vocabulary_of(self, intent: Intent) -> frozenset[str]:
         """Every canonical token the intent's templates and facts use."""
@@ -92,30 +97,39 @@ class Matcher:
 
     def rank(self, analysis: Analysis) -> list[Match]:
         """Every intent that shares a word with the question, best first, with its best template."""
-        question = frozenset(analysis.content)
-        if not question:
+        weights = {token: self.weight(token) for token in analysis.content}
+        total = sum(weights.values())
+        if not total:
             return []
-        question_weight = self.weigh(question)
-        if question_weight == 0:
-            return []
-        candidates = {position for token in question for position in self._index.get(token, ())}
-        if not candidates:
-            return []
-        fuzzy = process.extract(" ".join(sorted(question)), self._template_texts, scorer=fuzz.token_sort_ratio, limit=None)
-        fuzzy_by_position = {position: score for _, score, position in fuzzy}
+        # Shared weight of every template that has at least one word of the question.
+        shared_by_position: dict[int, float] = {}
+        for token, weight in weights.items():
+            if weight:
+                for position in self._index.get(token, ()):
+                    shared_by_position[position] = shared_by_position.get(position, 0.0) + weight
+        # Both strings are sorted tokens, so plain ratio here is rapidfuzz's token_sort_ratio.
+        sorted_question = " ".join(sorted(weights))
+        ratio = fuzz.ratio
+        template_intent, template_weight, template_text = self._template_intent, self._template_weight, self._template_text
+        # The parts of the score that depend only on the intent: how much of the question it
+        # explains at all, and whether it answers this kind of question.
+        by_intent = [
+            EXPLAINED_WEIGHT * sum(w for t, w in weights.items() if t in vocabulary) / total
+            + (QUESTION_TYPE_BONUS if analysis.qtype in intent.asks else 0.0)
+            for intent, vocabulary in zip(self.intents, self.vocabulary, strict=True)
+        ]
         best: dict[int, tuple[float, int]] = {}
-        for position in candidates:
-            template = self.templates[position]
-            shared = self.weigh(question & template.tokens)
-            recall = shared / template.weight
-            precision = shared / question_weight
-            overlap = 2 * precision * recall / (precision + recall) if shared else 0.0
-            explained = self.weigh(question & self.vocabulary[template.intent]) / question_weight
-            score = TEMPLATE_WEIGHT * overlap + EXPLAINED_WEIGHT * explained + FUZZY_WEIGHT * fuzzy_by_position[position] / 100
-            if analysis.qtype and analysis.qtype in self.intents[template.intent].asks:
-                score += QUESTION_TYPE_BONUS
-            if template.intent not in best or score > best[template.intent][0]:
-                best[template.intent] = (score, position)
+        for position, shared in shared_by_position.items():
+            recall = shared / template_weight[position]
+            precision = shared / total
+            intent = template_intent[position]
+            score = (
+                TEMPLATE_WEIGHT * 2 * precision * recall / (precision + recall)
+                + by_intent[intent]
+                + FUZZY_WEIGHT / 100 * ratio(sorted_question, template_text[position])
+            )
+            if intent not in best or score > best[intent][0]:
+                best[intent] = (score, position)
         matches = [Match(self.intents[i], score, self.templates[p].source) for i, (score, p) in best.items()]
-        matches.sort(key=lambda m: m.score, reverse=True)
+        matches.sort(key=lambda m: (-m.score, self._order[m.intent.name]))
         return matches

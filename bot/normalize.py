@@ -25,43 +25,41 @@ _CORRECTION_CACHE = 100_000  # bounded: anyone can type new words
 
 PRONOUNS = frozenset({"he", "him", "his", "she", "her", "it", "its", "they", "them", "their", "that", "this"})
 
-# Checked in order: the first that matches names the kind of answer the question wants.
-QUESTION_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (name, re.compile(pattern))
-    for name, pattern in (
-        ("age", r"\bhow old\b|\bwhat age\b"),
-        ("clock", r"\b(what|which) (time|hour)\b(?! (did|between))|\btime of (the )?day\b"),
-        ("when", r"\bhow long ago\b"),
-        (
-            "duration",
-            r"\bhow long\b|\bhow many (\w+ )?(years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b",
-        ),
-        ("why", r"\bwhy\b|\bhow come\b|\breason\b"),
-        ("when", r"\bwhen\b|\b(what|which) (year|month|day|date|time)\b|\bwhat date\b"),
-        ("amount", r"\bhow (much|many|big|fast|rich|large|quickly)\b|\bwhat percent|\bby what\b"),
-        ("where", r"\bwhere\b"),
-        (
-            "who",
-            r"\bwho\b|\bwhom\b|\bwhose\b|\bname of\b|\bwhat (is )?the name\b"
-            r"|\b(which|what) (\w+ ){0,2}(company|companies|firm|firms|person|guy|platform|partner|retailer|marketplace|merchants|sellers|rivals|competitors)\b",
-        ),
-    )
+# The kind of answer a question wants, from its first question word: at the leftmost match the
+# first alternative listed wins ("how long ago" is when, "how long" a duration). "what" and "which"
+# alone ask nothing in particular, and a later "where" may be a relative ("the thing where ...").
+QUESTION_TYPES: tuple[tuple[str, str], ...] = (
+    ("age", r"\bhow old\b|\bwhat age\b"),
+    ("clock", r"\b(?:what|which) (?:time|hour)\b(?! (?:did|between))|\btime of (?:the )?day\b"),
+    ("when", r"\bhow long ago\b"),
+    (
+        "duration",
+        r"\bhow long\b|\bhow many (?:\w+ )?(?:years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b",
+    ),
+    ("why", r"\bwhy\b|\bhow come\b|\breason\b"),
+    ("when", r"\bwhen\b|\b(?:what|which) (?:year|month|day|date|time)\b|\bwhat date\b"),
+    ("amount", r"\bhow (?:much|many|big|fast|rich|large|quickly)\b|\bwhat percent|\bby what\b"),
+    ("where", r"\bwhere\b"),
+    (
+        "who",
+        r"\bwho\b|\bwhom\b|\bwhose\b|\bname of\b|\bwhat (?:is )?the name\b"
+        r"|\b(?:which|what) (?:\w+ ){0,2}(?:company|companies|firm|firms|person|guy|platform|partner|retailer|marketplace|merchants|sellers|rivals|competitors)\b",
+    ),
+    ("open", r"\b(?:what|whats|which)\b"),
 )
-
-
+_QUESTION_TYPE = re.compile("|".join(f"(?P<q{index}>{pattern})" for index, (_, pattern) in enumerate(QUESTION_TYPES)))
 _OPEN_QUESTION = re.compile(r"\b(what|whats|which)\b")
 _ASKS_NAME = re.compile(r"\bname\b")
 
 
 def question_type(text: str) -> str | None:
-    """The kind of answer wanted, read from the first question word (a later 'where' may be a relative)."""
-    found: list[tuple[int, int, str | None]] = [
-        (m.start(), order, name) for order, (name, pattern) in enumerate(QUESTION_TYPES) for m in pattern.finditer(text)
-    ]
-    found += [(m.start(), len(QUESTION_TYPES), None) for m in _OPEN_QUESTION.finditer(text)]
-    kind = min(found)[2] if found else None
-    # "what's the rep's name": an open question that asks for a name is a who-question.
-    return "who" if kind is None and _ASKS_NAME.search(text) else kind
+    """The kind of answer wanted (when, who, amount, ...), or None for an open question."""
+    match = _QUESTION_TYPE.search(text)
+    kind = QUESTION_TYPES[int(match.lastgroup[1:])][0] if match and match.lastgroup else None
+    if kind == "open" or kind is None:
+        # "what's the rep's name": an open question that asks for a name is a who-question.
+        return "who" if _ASKS_NAME.search(text) else None
+    return kind
 
 
 _CLAUSE_BREAK = re.compile(r"[.?!;,:\n]+\s*|\s+-+\s+|\s+(?:but|tho|though)(?:\s+|$)")
@@ -114,24 +112,37 @@ class Analysis:
         return " ".join(self.content)
 
 
-PhraseTable = dict[tuple[str, ...], tuple[str, ...]]
+class PhraseTable:
+    """Token sequences and what replaces them, indexed by first token for a fast scan."""
 
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._longest_from: dict[str, int] = {}
 
-def replace_phrases(tokens: Sequence[str], table: PhraseTable, longest: int) -> list[str]:
-    """Greedy longest-first replacement of token sequences found in table."""
-    out: list[str] = []
-    index = 0
-    while index < len(tokens):
-        for size in range(min(longest, len(tokens) - index), 0, -1):
-            replacement = table.get(tuple(tokens[index : index + size]))
-            if replacement is not None:
-                out.extend(replacement)
-                index += size
-                break
-        else:
-            out.append(tokens[index])
-            index += 1
-    return out
+    def add(self, key: tuple[str, ...], replacement: tuple[str, ...]) -> bool:
+        """Add a phrase unless it is there already; True when added."""
+        if not key or key in self._entries:
+            return False
+        self._entries[key] = replacement
+        self._longest_from[key[0]] = max(self._longest_from.get(key[0], 0), len(key))
+        return True
+
+    def replace(self, tokens: Sequence[str]) -> list[str]:
+        """Greedy longest-first replacement of the phrases found in tokens."""
+        out: list[str] = []
+        index = 0
+        while index < len(tokens):
+            longest = self._longest_from.get(tokens[index], 0)
+            for size in range(min(longest, len(tokens) - index), 0, -1):
+                replacement = self._entries.get(tuple(tokens[index : index + size]))
+                if replacement is not None:
+                    out.extend(replacement)
+                    index += size
+                    break
+            else:
+                out.append(tokens[index])
+                index += 1
+        return out
 
 
 class Analyzer:
@@ -139,24 +150,24 @@ class Analyzer:
 
     def __init__(self, lexicon: Lexicon, extra_vocabulary: Iterable[str] = ()) -> None:
         self._stemmer = Stemmer.Stemmer("english")
+        self._stems: dict[str, str] = {}
         self.entity_names = dict(lexicon.entity_names)
         self.setting = tuple(lexicon.setting)
         self.slots = tuple(lexicon.slots)
-        self._spellings: PhraseTable = {}
+        self._spellings = PhraseTable()
+        spelling_words: set[str] = set()
         for target, variants in lexicon.spellings.items():
             for variant in variants:
-                self._spellings[tuple(tokenize(clean(variant)))] = tuple(tokenize(clean(target)))
-        self._spelling_longest = max((len(k) for k in self._spellings), default=1)
+                self._spellings.add(tuple(tokenize(clean(variant))), tuple(tokenize(clean(target))))
+                spelling_words.update(tokenize(clean(variant)) + tokenize(clean(target)))
 
-        self._phrases: PhraseTable = {}
-        self.phrase_owner: dict[tuple[str, ...], str] = {}
+        self._phrases = PhraseTable()
         for entity_id, aliases in lexicon.entity_aliases.items():
             self._add_phrases(aliases, ENTITY_PREFIX + entity_id)
         self._add_phrases(lexicon.outside, OUTSIDE_TOKEN)
         self._add_phrases(lexicon.unsupported, UNSUPPORTED_TOKEN)
         for concept, phrases in lexicon.concepts.items():
             self._add_phrases(phrases, CONCEPT_PREFIX + concept)
-        self._phrase_longest = max((len(k) for k in self._phrases), default=1)
         self.stopwords = frozenset(self._stem_all(tokenize(" ".join(lexicon.stopwords))))
 
         # Spelling correction only reaches for words the bot knows, and leaves real words alone.
@@ -168,32 +179,31 @@ class Analyzer:
             domain.update(self.spell(tokenize(clean(text))))
         self._domain = sorted(word for word in domain if len(word) >= 3 and not word.isdigit())
         known = set(domain) | set(lexicon.known_words) | set(lexicon.stopwords)
-        for key, value in self._spellings.items():
-            known.update(key)
-            known.update(value)
+        known.update(spelling_words)
         self._known = frozenset(known) | frozenset(self._stem_all(known))
         self._corrections: dict[str, str] = {}
 
     def _add_phrases(self, phrases: Iterable[str], token: str) -> None:
         for phrase in phrases:
-            key = tuple(self._stem_all(self.spell(tokenize(clean(phrase)))))
-            if key and key not in self._phrases:
-                self._phrases[key] = (token,)
-                self.phrase_owner[key] = token
+            self._phrases.add(tuple(self._stem_all(self.spell(tokenize(clean(phrase))))), (token,))
 
     def _stem_all(self, words: Iterable[str]) -> list[str]:
-        return [self._stem(word) for word in words]
+        cached = self._stems.get
+        return [cached(word) or self._stem(word) for word in words]
 
     def stem(self, word: str) -> str:
         """The stem the lexicon uses for a word."""
         return self._stem(word)
 
     def _stem(self, word: str) -> str:
-        return word if not word.isalpha() else str(self._stemmer.stemWord(word))
+        stem = word if not word.isalpha() else str(self._stemmer.stemWord(word))
+        if len(self._stems) < _CORRECTION_CACHE:
+            self._stems[word] = stem
+        return stem
 
     def spell(self, words: Sequence[str]) -> list[str]:
         """Fold chat spellings (wen -> when, pls -> please) as whole words."""
-        return replace_phrases(words, self._spellings, self._spelling_longest)
+        return self._spellings.replace(words)
 
     def correct(self, word: str) -> str:
         """The domain word a misspelt word stands for, or the word itself."""
@@ -212,7 +222,7 @@ class Analyzer:
         cleaned = clean(text)
         words = self.spell(tokenize(cleaned))
         corrected = [self.correct(word) for word in words]
-        tokens = replace_phrases(self._stem_all(corrected), self._phrases, self._phrase_longest)
+        tokens = self._phrases.replace(self._stem_all(corrected))
         spelled = " ".join(words)
         qtype = question_type(spelled)
         content = tuple(t for t in tokens if t not in self.stopwords and t[0] not in "!$%" and not _YEAR.match(t))
