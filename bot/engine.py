@@ -14,13 +14,15 @@ from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
 from bot.normalize import Analysis, Analyzer, clean, question_clause, tokenize
 
+# Thresholds on the matcher's score (0 to about 1.1), chosen by measurement on eval/tune/ and the
+# dev questions: `python -m bot eval FILE` shows what moving them costs.
 ANSWER_AT = 0.55  # best score needed to answer
-CLARIFY_AT = 0.42  # below this, decline
-LEAD_NEEDED = 0.05  # how far the best must be ahead of the next intent to answer outright
-BLOCKING_MISFITS = ("entity", "slot", "requires")
-BLOCK_LEAD = 0.05
+CLARIFY_AT = 0.42  # below this, decline; between the two, ask which question was meant
+LEAD_NEEDED = 0.05  # how far the best must be ahead of a different answer to answer outright
+BLOCKING_MISFITS = ("entity", "slot", "requires")  # guards whose veto of the best reading stands
 BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
-UNKNOWN_SHARE_LIMIT = 0.3
+BLOCK_LEAD = 0.05  # ... and this far ahead of them
+UNKNOWN_SHARE_LIMIT = 0.3  # with no name from the article, more unknown words than this is chatter
 UNEXPLAINED_LIMIT = 0.35  # share (by weight) of the question no chosen intent explains; more is declined
 
 SUGGESTIONS = 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import sys
@@ -134,15 +135,15 @@ def bench(engine: Engine, questions: Sequence[str], rounds: int = 20) -> str:
     Engine.load()
     _, peak_load = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    startup = _startup_seconds()
+    startup, startup_rss = _startup()
     return "\n".join(
         [
             f"questions: {len(questions)} x {rounds} rounds",
             f"engine.answer p50: {statistics.median(timings):.1f} us   p99: {_percentile(timings, 99):.1f} us   max: {timings[-1]:.1f} us",
             f"first sight of each question (cold caches) p50: {statistics.median(cold):.1f} us   p99: {_percentile(cold, 99):.1f} us",
             f"answers per second, one core: {len(timings) / elapsed:,.0f}",
-            f"`ask` start-up (python -m bot ask, wall): {startup * 1000:.0f} ms",
-            f"peak memory of loading the engine (tracemalloc): {peak_load / 1e6:.1f} MB",
+            f"`ask` start-up (python -m bot ask, wall, best of 3): {startup * 1000:.0f} ms",
+            f"memory: engine data {peak_load / 1e6:.1f} MB (tracemalloc peak while loading), `ask` process peak RSS {startup_rss / 1e3:.0f} MB",
         ]
     )
 
@@ -162,10 +163,11 @@ def _percentile(sorted_values: Sequence[float], percent: float) -> float:
     return sorted_values[index]
 
 
-def _startup_seconds(runs: int = 3) -> float:
+def _startup(runs: int = 3) -> tuple[float, int]:
+    """Best wall time of `python -m bot ask hi`, and that child's peak RSS in kB."""
     best = float("inf")
     for _ in range(runs):
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "bot", "ask", "hi"], capture_output=True, check=True)
         best = min(best, time.perf_counter() - t0)
-    return best
+    return best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -88,3 +88,12 @@ def test_python_dash_m_bot_runs_from_another_directory(tmp_path: Path) -> None:
         [sys.executable, "-m", "bot", "ask", "pdd founder?"], capture_output=True, text=True, cwd=tmp_path, check=True
     )
     assert "Colin Huang" in result.stdout
+
+
+def test_bench_prints_latency_throughput_startup_and_memory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"q": "pdd revenue?", "expect": [["1.1"]]}\n{"q": "hi", "expect": "decline"}\n', encoding="utf-8")
+    assert main(["bench", str(questions), "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    for figure in ("p50:", "p99:", "answers per second", "start-up", "peak RSS"):
+        assert figure in out
