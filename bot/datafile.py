@@ -11,6 +11,8 @@ import yaml
 from bot.errors import DataError
 
 SUPPORTED_VERSION = 1
+# libyaml's safe loader parses the data files about ten times faster than the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(path: Path) -> dict[str, Any]:
@@ -20,7 +22,7 @@ def load_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise DataError(path, "", f"cannot read: {exc.strerror}") from exc
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # a safe loader (in C when libyaml is there)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""

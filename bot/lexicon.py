@@ -28,7 +28,7 @@ class Lexicon:
     spellings: dict[str, list[str]]
     concepts: dict[str, list[str]]
     stopwords: list[str]
-    known_words: list[str]
+    dictionary: frozenset[str]
     slots: list[str]
     setting: list[str]
 
@@ -56,7 +56,7 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         spellings=_lists(data, "spellings", path),
         concepts=_lists(data, "concepts", path),
         stopwords=string_list(data, "stopwords", path, ""),
-        known_words=string_list(data, "known_words", path, "", default=[]),
+        dictionary=_dictionary(data_dir, field(data, "dictionary", str, path, "")),
         slots=string_list(data, "slots", path, "", default=[]),
         setting=string_list(data, "setting", path, "", default=[]),
     )
@@ -72,6 +72,15 @@ def check_lexicon(lexicon: Lexicon, path: Path) -> None:
     for entity in lexicon.setting:
         if entity not in lexicon.entity_names:
             raise DataError(path, "setting", f"unknown entity {entity!r}")
+
+
+def _dictionary(data_dir: Path, name: str) -> frozenset[str]:
+    path = data_dir / name
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DataError(data_dir / LEXICON_FILE, "dictionary", f"cannot read {name}: {exc.strerror}") from exc
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def _lists(data: dict[str, Any], key: str, path: Path) -> dict[str, list[str]]:

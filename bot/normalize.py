@@ -178,9 +178,10 @@ class Analyzer:
         for text in extra_vocabulary:
             domain.update(self.spell(tokenize(clean(text))))
         self._domain = sorted(word for word in domain if len(word) >= 3 and not word.isdigit())
-        known = set(domain) | set(lexicon.known_words) | set(lexicon.stopwords)
+        known = set(domain) | set(lexicon.stopwords)
         known.update(spelling_words)
         self._known = frozenset(known) | frozenset(self._stem_all(known))
+        self._dictionary = lexicon.dictionary
         self._corrections: dict[str, str] = {}
 
     def _add_phrases(self, phrases: Iterable[str], token: str) -> None:
@@ -207,7 +208,13 @@ class Analyzer:
 
     def correct(self, word: str) -> str:
         """The domain word a misspelt word stands for, or the word itself."""
-        if len(word) < 4 or not word.isalpha() or word in self._known or self._stem(word) in self._known:
+        if (
+            len(word) < 4
+            or not word.isalpha()
+            or word in self._dictionary
+            or word in self._known
+            or self._stem(word) in self._known
+        ):
             return word
         corrected = self._corrections.get(word)
         if corrected is None:

@@ -97,3 +97,9 @@ def test_a_suggestion_too_long_for_a_button_is_named(data_copy: Path) -> None:
     )
     with pytest.raises(DataError, match=r"intent 'founder'\.suggestion: longer than 80 characters"):
         Engine.load(data_copy)
+
+
+def test_a_missing_dictionary_file_is_named(data_copy: Path) -> None:
+    (data_copy / "english-words.txt").unlink()
+    with pytest.raises(DataError, match=r"lexicon\.yaml: dictionary: cannot read english-words\.txt"):
+        Engine.load(data_copy)
