@@ -240,8 +240,12 @@ class Engine:
         remainder = replace(analysis, content=tuple(sorted(rest)), qtype=None)
         # Only the names the first reading leaves unexplained must belong to the second one.
         named = frozenset(t[1:] for t in rest if t.startswith(ENTITY_PREFIX))
+        # Both parts of one message are about the same story: the second must share a name with the first.
+        topic = chosen[0].intent.entities - self._setting
         for match in self.matcher.rank(remainder):
             if set(match.intent.facts) <= taken or match.intent.handler not in HANDLERS:
+                continue
+            if not match.intent.entities & topic:
                 continue
             if self._misfit(match.intent, analysis, named, hinted) not in (None, "question type"):
                 continue

@@ -44,6 +44,9 @@ class Matcher:
                 if not tokens:
                     message = f"template {template!r} has only stop words: the matcher cannot use it"
                     raise DataError(INTENTS_FILE, f"intent '{intent.name}'.templates", message)
+                if all(token.startswith(ENTITY_PREFIX) for token in tokens):
+                    message = f"template {template!r} has only names: it would match any question naming {', '.join(tokens)}"
+                    raise DataError(INTENTS_FILE, f"intent '{intent.name}'.templates", message)
         # What an intent can explain: its templates' words and its facts' entities.
         self.vocabulary: list[frozenset[str]] = []
         for intent, templates in zip(self.intents, canonical, strict=True):

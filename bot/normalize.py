@@ -25,37 +25,55 @@ _CORRECTION_CACHE = 100_000  # bounded: anyone can type new words
 
 PRONOUNS = frozenset({"he", "him", "his", "she", "her", "it", "its", "they", "them", "their", "that", "this"})
 
-# The kind of answer a question wants, from its first question word: at the leftmost match the
-# first alternative listed wins ("how long ago" is when, "how long" a duration). "what" and "which"
-# alone ask nothing in particular, and a later "where" may be a relative ("the thing where ...").
-QUESTION_TYPES: tuple[tuple[str, str], ...] = (
+# The kind of answer a question wants. Phrases ("how long", "what year", "exact time") count
+# wherever they stand, the first one found winning, and at one place the first listed ("how long
+# ago" is when, "how long" a duration). Failing those, the first question word decides: "what" and
+# "which" alone ask nothing in particular, and a later "where" may be a relative ("the thing where").
+QUESTION_PHRASES: tuple[tuple[str, str], ...] = (
     ("age", r"\bhow old\b|\bwhat age\b"),
-    ("clock", r"\b(?:what|which) (?:time|hour)\b(?! (?:did|between))|\btime of (?:the )?day\b"),
+    ("clock", r"\b(?:what|which) (?:time|hour)\b(?! (?:did|between))|\btime of (?:the )?day\b|\bexact time\b"),
     ("when", r"\bhow long ago\b"),
     (
         "duration",
-        r"\bhow long\b|\bhow many (?:\w+ )?(?:years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b",
+        r"\bhow long\b|\bhow many (?:\w+ )?(?:years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b|\btotal time\b|\btime spent\b",
     ),
-    ("why", r"\bwhy\b|\bhow come\b|\breason\b"),
-    ("when", r"\bwhen\b|\b(?:what|which) (?:year|month|day|date|time)\b|\bwhat date\b"),
-    ("amount", r"\bhow (?:much|many|big|fast|rich|large|quickly)\b|\bwhat percent|\bby what\b"),
-    ("where", r"\bwhere\b"),
+    ("why", r"\bhow come\b|\bfor what reason\b"),
+    ("when", r"\b(?:what|which) (?:year|month|day|date)\b|\bwhat date\b"),
+    ("amount", r"\bhow (?:much|many|big|fast|rich|large|quickly|loaded|wealthy)\b|\bwhat percent|\bby what\b"),
     (
         "who",
-        r"\bwho\b|\bwhom\b|\bwhose\b|\bname of\b|\bwhat (?:is )?the name\b"
+        r"\bname of\b|\bwhat (?:is )?the name\b"
         r"|\b(?:which|what) (?:\w+ ){0,2}(?:company|companies|firm|firms|person|guy|platform|partner|retailer|marketplace|merchants|sellers|rivals|competitors)\b",
     ),
+)
+QUESTION_WORDS: tuple[tuple[str, str], ...] = (
+    ("when", r"\bwhen\b"),
+    ("why", r"\bwhy\b"),
+    ("where", r"\bwhere\b"),
+    ("who", r"\bwho\b|\bwhom\b|\bwhose\b"),
     ("open", r"\b(?:what|whats|which)\b"),
 )
-_QUESTION_TYPE = re.compile("|".join(f"(?P<q{index}>{pattern})" for index, (_, pattern) in enumerate(QUESTION_TYPES)))
+
+
+def _alternation(table: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<q{index}>{pattern})" for index, (_, pattern) in enumerate(table)))
+
+
+_QUESTION_PHRASE = _alternation(QUESTION_PHRASES)
+_QUESTION_WORD = _alternation(QUESTION_WORDS)
 _OPEN_QUESTION = re.compile(r"\b(what|whats|which)\b")
 _ASKS_NAME = re.compile(r"\bname\b")
 
 
 def question_type(text: str) -> str | None:
     """The kind of answer wanted (when, who, amount, ...), or None for an open question."""
-    match = _QUESTION_TYPE.search(text)
-    kind = QUESTION_TYPES[int(match.lastgroup[1:])][0] if match and match.lastgroup else None
+    for pattern, table in ((_QUESTION_PHRASE, QUESTION_PHRASES), (_QUESTION_WORD, QUESTION_WORDS)):
+        match = pattern.search(text)
+        if match and match.lastgroup:
+            kind = table[int(match.lastgroup[1:])][0]
+            break
+    else:
+        kind = None
     if kind == "open" or kind is None:
         # "what's the rep's name": an open question that asks for a name is a who-question.
         return "who" if _ASKS_NAME.search(text) else None
@@ -178,6 +196,7 @@ class Analyzer:
         for text in extra_vocabulary:
             domain.update(self.spell(tokenize(clean(text))))
         self._domain = sorted(word for word in domain if len(word) >= 3 and not word.isdigit())
+        self._domain_stems = sorted(set(self._stem_all(self._domain)))
         known = set(domain) | set(lexicon.stopwords)
         known.update(spelling_words)
         self._known = frozenset(known) | frozenset(self._stem_all(known))
@@ -219,6 +238,8 @@ class Analyzer:
         corrected = self._corrections.get(word)
         if corrected is None:
             best = process.extractOne(word, self._domain, scorer=fuzz.ratio, score_cutoff=80)
+            if best is None:  # "rivels": compare stems, so inflections of a misspelt word are found too
+                best = process.extractOne(self._stem(word), self._domain_stems, scorer=fuzz.ratio, score_cutoff=80)
             corrected = best[0] if best else word
             if len(self._corrections) < _CORRECTION_CACHE:
                 self._corrections[word] = corrected

@@ -103,3 +103,9 @@ def test_a_missing_dictionary_file_is_named(data_copy: Path) -> None:
     (data_copy / "english-words.txt").unlink()
     with pytest.raises(DataError, match=r"lexicon\.yaml: dictionary: cannot read english-words\.txt"):
         Engine.load(data_copy)
+
+
+def test_a_template_of_only_names_is_named(data_copy: Path) -> None:
+    replace_in(data_copy / "intents.yaml", "      - who owns tmall\n", "      - who owns tmall\n      - what is tmall\n")
+    with pytest.raises(DataError, match=r"intent 'tmall_store'\.templates: template 'what is tmall' has only names"):
+        Engine.load(data_copy)
