@@ -23,7 +23,7 @@ BLOCKING_MISFITS = ("entity", "slot", "requires")  # guards whose veto of the be
 BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
 BLOCK_LEAD = 0.05  # ... and this far ahead of them
 UNKNOWN_SHARE_LIMIT = 0.3  # with no name from the article, more unknown words than this is chatter
-UNEXPLAINED_LIMIT = 0.35  # share (by weight) of the question no chosen intent explains; more is declined
+UNEXPLAINED_LIMIT = 0.25  # share (by weight) of the question no chosen intent explains; more is declined
 
 SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
