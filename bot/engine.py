@@ -139,6 +139,12 @@ class Engine:
             return self._decline(f"The article has paragraphs 1 to {self.paragraph_count}.")
         return self._answer("source", answer, 100, frozenset())
 
+    def answer_intent(self, name: str) -> Reply:
+        """What an intent says on its own, as if its suggestion had been asked."""
+        intent = self._by_name[name]
+        match = Match(intent, 1.0, intent.suggestion)
+        return self._respond(match, self.analyzer.analyze(intent.suggestion), Context(), frozenset())
+
     def suggest(self, text: str, limit: int = 25) -> list[str]:
         """Questions to offer while someone types, best first (for autocomplete)."""
         analysis = self.analyzer.analyze(text)

@@ -43,12 +43,17 @@ class Report:
     misses: list[tuple[str, str, str]] = field(default_factory=list)
     predicted: Counter[str] = field(default_factory=Counter)
     correct: Counter[str] = field(default_factory=Counter)
+    answerable: Counter[str] = field(default_factory=Counter)  # in-scope questions an intent's answer would pass
+    recalled: Counter[str] = field(default_factory=Counter)  # ... of which the bot answered right
 
 
 def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
     """Answer every question in order (as one conversation) and score it like shared/eval/score.py."""
     report = Report()
     context = Context()
+    # What each intent says on its own, to know which intents could answer a question (for recall).
+    replies = {intent.name: engine.answer_intent(intent.name) for intent in engine.intents}
+    standalone = {name: reply.text for name, reply in replies.items() if reply.kind is Kind.ANSWER}
     for question, expect in rows:
         reply = engine.answer(question, context)
         context = Context.after(reply)
@@ -65,7 +70,12 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
                 report.declined_right += 1
         else:
             report.in_scope += 1
-            if answered and passes(reply.text, expect):
+            right = answered and passes(reply.text, expect)
+            for name, text in standalone.items():
+                if passes(text, expect):
+                    report.answerable[name] += 1
+                    report.recalled[name] += right
+            if right:
                 report.answered_right += 1
                 report.correct[label] += 1
             elif answered:
@@ -87,18 +97,21 @@ def _short(reply: Reply) -> str:
 
 
 def format_report(report: Report) -> str:
-    """The report as text: headline figures, per-intent precision, then every miss."""
+    """The report as text: headline figures, per-intent precision and recall, then every miss."""
     total = report.in_scope + report.must_decline
     lines = [
         f"in-scope answered correctly: {report.answered_right}/{report.in_scope} ({_ratio(report.answered_right, report.in_scope)})",
         f"declined when they should:   {report.declined_right}/{report.must_decline} ({_ratio(report.declined_right, report.must_decline)})",
         f"wrong answers:               {report.wrong}/{total} ({_ratio(report.wrong, total)})",
         "",
-        "per intent (answers given, of which correct, precision):",
+        "per intent: precision (of its answers, how many were right) and recall (of the questions",
+        "its answer would have passed, how many the bot answered right):",
+        f"  {'intent':34s} {'answers':>8s} {'right':>6s} {'precision':>10s} {'could':>6s} {'recall':>7s}",
     ]
-    for intent, given in sorted(report.predicted.items()):
-        right = report.correct[intent]
-        lines.append(f"  {intent:22s} {given:4d} {right:4d}  {_ratio(right, given)}")
+    for intent in sorted(set(report.predicted) | set(report.answerable)):
+        given, right = report.predicted[intent], report.correct[intent]
+        could, recalled = report.answerable[intent], report.recalled[intent]
+        lines.append(f"  {intent:34s} {given:8d} {right:6d} {_ratio(right, given):>10s} {could:6d} {_ratio(recalled, could):>7s}")
     if report.misses:
         lines += ["", "misses:"]
         lines += [f"  {kind:9s} {question!r}\n            {detail}" for kind, question, detail in report.misses]

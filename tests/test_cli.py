@@ -54,6 +54,7 @@ def test_eval_reports_figures_per_intent_and_misses(tmp_path: Path, capsys: pyte
     assert "declined when they should:   1/1" in out
     assert "WRONG" in out and "gmv growth" in out
     assert "q3_revenue" in out
+    assert "recall" in out
 
 
 @pytest.mark.parametrize(

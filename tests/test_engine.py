@@ -135,3 +135,13 @@ def test_replies_are_immutable_and_serialise_to_the_batch_contract(engine: Engin
     assert set(payload) == {"question", "kind", "intent", "confidence", "answer", "citations", "suggestions"}
     with pytest.raises(AttributeError):
         reply.text = "changed"  # type: ignore[misc]
+
+
+def test_each_intent_can_say_its_answer_alone(engine: Engine) -> None:
+    for intent in engine.intents:
+        reply = engine.answer_intent(intent.name)
+        if intent.handler in ("gap", "source"):
+            assert reply.kind is Kind.DECLINE
+        else:
+            assert reply.kind is Kind.ANSWER
+            assert reply.citations
