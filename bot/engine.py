@@ -32,6 +32,7 @@ GAP_HANDLER = "gap"
 _OPEN = re.compile(r"\b(what|whats|which|is|are|does|did|can|will|was)\b")
 # Words that join two questions in one: below the answer threshold, a second reading needs one.
 _TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|difference|or)\b|&|/")
+_CONFIRMING = re.compile(r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no)\s*\?*\s*$")
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
 DECLINE_TEXT = "Sorry, the article doesn't say. I only know what this article covers; here are questions I can answer:"
@@ -166,7 +167,10 @@ class Engine:
             return self._chat(smalltalk)
         if not analysis.content:
             return self._decline(DECLINE_TEXT)
-        if analysis.outside or analysis.unsupported or analysis.years - set(self.years):
+        # A year the article has no events in is a decline, unless the question asks to confirm a
+        # premise ("amazon came to china in 2010, right?"): the answer then gives the right year.
+        wrong_year = analysis.years - set(self.years) and not _CONFIRMING.search(analysis.cleaned)
+        if analysis.outside or analysis.unsupported or wrong_year:
             return self._decline(OUTSIDE_TEXT, entities=analysis.entities)
         named = analysis.entities
         # A pronoun with no name ("and his net worth?") refers to the conversation so far.
@@ -213,6 +217,10 @@ class Engine:
         if best.score >= CLARIFY_AT and fullest is not None:
             chosen = [fullest]
             rest = self._unexplained(message or analysis, chosen)
+            wider = self._wider_reading(matches, fullest, rest, message or analysis)
+            if wider is not None:
+                # One intent that holds the first one's facts and explains the rest too ("gmv vs revenue").
+                chosen, rest = [wider], frozenset()
             if rest:
                 # "huang's net worth vs pdd's revenue", "since revenue grew 144%, what was GMV growth?":
                 # a second question, or a premise to set right, inside the first.
@@ -237,6 +245,16 @@ class Engine:
         """Names and concepts of the question that none of the chosen intents knows."""
         known = frozenset().union(*(self.matcher.vocabulary_of(m.intent) for m in chosen))
         return frozenset(t for t in analysis.content if t[0] in "#@" and t not in known and t[1:] not in self._setting)
+
+    def _wider_reading(self, matches: list[Match], first: Match, rest: frozenset[str], analysis: Analysis) -> Match | None:
+        """A fitting reading whose facts include the first one's and that leaves nothing unexplained."""
+        if not rest:
+            return None
+        facts = set(first.intent.facts)
+        for match in matches:
+            if match.score >= CLARIFY_AT and facts < set(match.intent.facts) and not self._unexplained(analysis, [match]):
+                return match
+        return None
 
     def _second_reading(
         self, analysis: Analysis, rest: frozenset[str], chosen: list[Match], hinted: frozenset[str]
@@ -333,7 +351,8 @@ class Engine:
         if index == len(words):
             return found
         opened_with_greeting = found in ("greeting", "thanks", "bye")
-        asks_nothing = not analysis.entities and analysis.qtype is None and not _OPEN.search(analysis.cleaned)
+        names_nothing = not any(token[0] in "#@" for token in analysis.content)
+        asks_nothing = names_nothing and analysis.qtype is None and not _OPEN.search(analysis.cleaned)
         return found if opened_with_greeting and asks_nothing and "?" not in analysis.cleaned else None
 
     def _names_only_entities(self, analysis: Analysis) -> bool:

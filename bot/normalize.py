@@ -38,7 +38,10 @@ QUESTION_PHRASES: tuple[tuple[str, str], ...] = (
         r"\bhow long\b|\bhow many (?:\w+ )?(?:years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b|\btotal time\b|\btime spent\b",
     ),
     ("why", r"\bhow come\b|\bfor what reason\b"),
-    ("when", r"\b(?:what|which) (?:year|month|day|date)\b|\bwhat date\b"),
+    (
+        "when",
+        r"\b(?:what|which) (?:year|month|day|date)\b|\bwhat date\b|(?<!year on )\b(?:year|date|month)\b(?! on year| round|-round| old|-old)",
+    ),
     ("amount", r"\bhow (?:much|many|big|fast|rich|large|quickly|loaded|wealthy)\b|\bwhat percent|\bby what\b"),
     (
         "who",
