@@ -26,6 +26,7 @@ class Lexicon:
     outside: list[str]
     unsupported: list[str]
     spellings: dict[str, list[str]]
+    filler: list[str]
     concepts: dict[str, list[str]]
     stopwords: list[str]
     dictionary: frozenset[str]
@@ -54,6 +55,7 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         outside=outside,
         unsupported=string_list(data, "unsupported", path, ""),
         spellings=_lists(data, "spellings", path),
+        filler=string_list(data, "filler", path, "", default=[]),
         concepts=_lists(data, "concepts", path),
         stopwords=string_list(data, "stopwords", path, ""),
         dictionary=_dictionary(data_dir, field(data, "dictionary", str, path, "")),

@@ -181,6 +181,9 @@ class Analyzer:
             for variant in variants:
                 self._spellings.add(tuple(tokenize(clean(variant))), tuple(tokenize(clean(target))))
                 spelling_words.update(tokenize(clean(variant)) + tokenize(clean(target)))
+        for phrase in lexicon.filler:
+            self._spellings.add(tuple(tokenize(clean(phrase))), ())
+            spelling_words.update(tokenize(clean(phrase)))
 
         self._phrases = PhraseTable()
         for entity_id, aliases in lexicon.entity_aliases.items():
