@@ -235,7 +235,7 @@ class Engine:
             if best.score >= ANSWER_AT:
                 if not explained:
                     return self._decline(DECLINE_TEXT, matches, named)
-                return self._respond(fullest, analysis, context, named)
+                return self._respond(chosen[0], analysis, context, named)
         if best.score >= CLARIFY_AT and len(close) > 1:
             suggestions = tuple(m.intent.suggestion for m in close[:SUGGESTIONS])
             return Reply(Kind.CLARIFY, None, _percent(best.score), CLARIFY_TEXT, (), suggestions, named)
