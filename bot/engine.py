@@ -35,9 +35,10 @@ _TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|dif
 _CONFIRMING = re.compile(r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no)\s*\?*\s*$")
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
-DECLINE_TEXT = "Sorry, the article doesn't say. I only know what this article covers; here are questions I can answer:"
-OUTSIDE_TEXT = "The article doesn't cover that. It's only about Amazon, Pinduoduo and e-commerce in China; you could ask:"
-CLARIFY_TEXT = "I'm not sure which question you mean. Did you mean one of these?"
+# Front ends show the suggestions after these texts ("You could ask:" / "Did you mean:", or buttons).
+DECLINE_TEXT = "Sorry, the article doesn't say."
+OUTSIDE_TEXT = "The article doesn't cover that: it is only about Amazon, Pinduoduo and e-commerce in China."
+CLARIFY_TEXT = "I'm not sure which question you mean."
 
 
 def default_data_dir() -> Path:

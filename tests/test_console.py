@@ -16,7 +16,7 @@ def test_chat_answers_questions_and_mirrors_the_slash_commands(engine: Engine) -
     assert "happened in 2015" in out
     assert "about Joyo" in out
     assert "Paragraph 3" in out
-    assert "Try one of these" in out
+    assert "You could ask:" in out
 
 
 def test_chat_ends_cleanly_on_quit_or_end_of_input(engine: Engine) -> None:
