@@ -80,6 +80,7 @@ class Engine:
             dict.fromkeys(i.suggestion for i in intents if i.handler not in (SOURCE_HANDLER, GAP_HANDLER))
         )
         self._setting = frozenset(analyzer.setting)
+        self._subject = frozenset(analyzer.subject)
         self._slots = frozenset(CONCEPT_PREFIX + slot for slot in analyzer.slots)
 
     @classmethod
@@ -225,12 +226,15 @@ class Engine:
             if rest:
                 # "huang's net worth vs pdd's revenue", "since revenue grew 144%, what was GMV growth?":
                 # a second question, or a premise to set right, inside the first.
-                second = self._second_reading(message or analysis, rest, chosen, hinted)
+                second = self._second_reading(message or analysis, rest, chosen, named, hinted)
                 if second is not None:
                     chosen.append(second)
             rest = self._unexplained(analysis, chosen)
             explained = self.matcher.weigh(rest) <= UNEXPLAINED_LIMIT * self.matcher.weigh(frozenset(analysis.content))
-            two_part = best.score >= ANSWER_AT or _TWO_PARTS.search(analysis.cleaned) is not None
+            cleaned = (message or analysis).cleaned
+            two_part = (
+                best.score >= ANSWER_AT or _TWO_PARTS.search(cleaned) is not None or _CONFIRMING.search(cleaned) is not None
+            )
             if explained and len(chosen) == 2 and two_part:
                 return self._combine(chosen, analysis, context, named)
             if best.score >= ANSWER_AT:
@@ -258,21 +262,23 @@ class Engine:
         return None
 
     def _second_reading(
-        self, analysis: Analysis, rest: frozenset[str], chosen: list[Match], hinted: frozenset[str]
+        self, analysis: Analysis, rest: frozenset[str], chosen: list[Match], named: frozenset[str], hinted: frozenset[str]
     ) -> Match | None:
         """The intent that best answers what the first one leaves unexplained, if it is confident."""
         taken = set(chosen[0].intent.facts)
         remainder = replace(analysis, content=tuple(sorted(rest)), qtype=None)
-        # Only the names the first reading leaves unexplained must belong to the second one.
-        named = frozenset(t[1:] for t in rest if t.startswith(ENTITY_PREFIX))
-        # Both parts of one message are about the same story: the second must share a name with the first.
+        # Only the names the first reading leaves unexplained must belong to the second one...
+        unexplained_names = frozenset(t[1:] for t in rest if t.startswith(ENTITY_PREFIX))
+        # ... and it must be about the same story: share a name with the first reading and, if the
+        # question names someone besides the story's subject (Tmall, Colin Huang), be about them.
         topic = chosen[0].intent.entities - self._setting
+        asked_about = named - self._setting - self._subject
         for match in self.matcher.rank(remainder):
             if set(match.intent.facts) <= taken or match.intent.handler not in HANDLERS:
                 continue
-            if not match.intent.entities & topic:
+            if not match.intent.entities & topic or (asked_about and not match.intent.entities & asked_about):
                 continue
-            if self._misfit(match.intent, analysis, named, hinted) not in (None, "question type"):
+            if self._misfit(match.intent, analysis, unexplained_names, hinted) not in (None, "question type"):
                 continue
             return match if match.score >= ANSWER_AT else None
         return None

@@ -32,6 +32,7 @@ class Lexicon:
     dictionary: frozenset[str]
     slots: list[str]
     setting: list[str]
+    subject: list[str]
 
 
 def load_lexicon(data_dir: Path) -> Lexicon:
@@ -61,6 +62,7 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         dictionary=_dictionary(data_dir, field(data, "dictionary", str, path, "")),
         slots=string_list(data, "slots", path, "", default=[]),
         setting=string_list(data, "setting", path, "", default=[]),
+        subject=string_list(data, "subject", path, "", default=[]),
     )
     check_lexicon(lexicon, path)
     return lexicon
@@ -71,9 +73,10 @@ def check_lexicon(lexicon: Lexicon, path: Path) -> None:
     for slot in lexicon.slots:
         if slot not in lexicon.concepts:
             raise DataError(path, "slots", f"slot {slot!r} is not a concept")
-    for entity in lexicon.setting:
-        if entity not in lexicon.entity_names:
-            raise DataError(path, "setting", f"unknown entity {entity!r}")
+    for key, entities in (("setting", lexicon.setting), ("subject", lexicon.subject)):
+        for entity in entities:
+            if entity not in lexicon.entity_names:
+                raise DataError(path, key, f"unknown entity {entity!r}")
 
 
 def _dictionary(data_dir: Path, name: str) -> frozenset[str]:

@@ -19,7 +19,9 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _MARKDOWN = re.compile(r"[*_~|>#\\\[\]()]")
 _APOSTROPHE_S = re.compile(r"'s\b")
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.\-'][a-z0-9]+)*|[%$]")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[.\-'][a-z0-9]+)*|[%$]")
+_CJK_RUN = re.compile(rf"[{_CJK}]")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _CORRECTION_CACHE = 100_000  # bounded: anyone can type new words
 
@@ -174,6 +176,7 @@ class Analyzer:
         self._stems: dict[str, str] = {}
         self.entity_names = dict(lexicon.entity_names)
         self.setting = tuple(lexicon.setting)
+        self.subject = tuple(lexicon.subject)
         self.slots = tuple(lexicon.slots)
         self._spellings = PhraseTable()
         spelling_words: set[str] = set()
@@ -207,6 +210,11 @@ class Analyzer:
         known.update(spelling_words)
         self._known = frozenset(known) | frozenset(self._stem_all(known))
         self._dictionary = lexicon.dictionary
+        # Chinese words the lexicon knows (names and question words), for cutting runs of Han characters.
+        self._chinese = frozenset(
+            word for word in known | {t for ts in lexicon.entity_aliases.values() for t in ts} if _CJK_RUN.match(word)
+        )
+        self._chinese_longest = max((len(word) for word in self._chinese), default=1)
         self._corrections: dict[str, str] = {}
 
     def _add_phrases(self, phrases: Iterable[str], token: str) -> None:
@@ -226,6 +234,35 @@ class Analyzer:
         if len(self._stems) < _CORRECTION_CACHE:
             self._stems[word] = stem
         return stem
+
+    def _split_chinese(self, tokens: list[str]) -> list[str]:
+        """Chinese has no spaces: cut each run of Han characters into the lexicon's Chinese words
+        (longest first), keeping the characters between them together as one unknown word."""
+        if not any(_CJK_RUN.match(token) for token in tokens):
+            return tokens
+        out: list[str] = []
+        for token in tokens:
+            if not _CJK_RUN.match(token):
+                out.append(token)
+                continue
+            unknown, index = "", 0
+            while index < len(token):
+                size = next(
+                    (
+                        n
+                        for n in range(min(self._chinese_longest, len(token) - index), 0, -1)
+                        if token[index : index + n] in self._chinese
+                    ),
+                    0,
+                )
+                if size:
+                    out.extend([unknown] if unknown else [])
+                    out.append(token[index : index + size])
+                    unknown, index = "", index + size
+                else:
+                    unknown, index = unknown + token[index], index + 1
+            out.extend([unknown] if unknown else [])
+        return out
 
     def spell(self, words: Sequence[str]) -> list[str]:
         """Fold chat spellings (wen -> when, pls -> please) as whole words."""
@@ -254,7 +291,7 @@ class Analyzer:
     def analyze(self, text: str) -> Analysis:
         """Clean, spell, correct, stem and fold a message into canonical tokens."""
         cleaned = clean(text)
-        words = self.spell(tokenize(cleaned))
+        words = self.spell(self._split_chinese(tokenize(cleaned)))
         corrected = [self.correct(word) for word in words]
         tokens = self._phrases.replace(self._stem_all(corrected))
         spelled = " ".join(words)

@@ -54,7 +54,9 @@ def test_near_misses_are_declined_with_suggestions(engine: Engine, question: str
     assert not reply.citations
 
 
-@pytest.mark.parametrize(("message", "word"), [("hi", "Hi"), ("thanks!", "welcome"), ("help", "/ask"), ("what can you do", "/ask")])
+@pytest.mark.parametrize(
+    ("message", "word"), [("hi", "Hi"), ("thanks!", "welcome"), ("help", "/ask"), ("what can you do", "/ask")]
+)
 def test_small_talk_gets_a_friendly_chat_reply(engine: Engine, message: str, word: str) -> None:
     reply = ask(engine, message)
     assert reply.kind is Kind.CHAT

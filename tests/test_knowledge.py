@@ -83,3 +83,9 @@ def test_a_bad_event_date_is_named(data_copy: Path) -> None:
     replace_in(data_copy / "knowledge.yaml", 'event: {date: "2004"', 'event: {date: "sometime"')
     with pytest.raises(DataError, match=r"fact 'entry'\.event\.date: expected YYYY"):
         Engine.load(data_copy)
+
+
+def test_a_key_given_twice_is_named_with_its_line(data_copy: Path) -> None:
+    replace_in(data_copy / "lexicon.yaml", "spellings:\n", "spellings:\n  when: [whenn]\n")
+    with pytest.raises(DataError, match=r"lexicon\.yaml: line \d+: YAML syntax error: duplicate key 'when'"):
+        Engine.load(data_copy)
