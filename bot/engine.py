@@ -1,4 +1,7 @@
-"""The answer engine: decides between answer, clarify, decline and chat. Pure: no I/O per question."""
+"""The answer engine: answer, clarify, decline or chat. Pure: no I/O per question.
+
+text -> Analysis (normalize) -> Decision (decide, over the matcher) -> Reply (handlers)
+"""
 
 from __future__ import annotations
 
@@ -6,33 +9,18 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.decide import CONFIRMING, GAP_HANDLER, SOURCE_HANDLER, Decider, Decision
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
-from bot.intents import SmallTalk, load_intents, load_smalltalk
+from bot.intents import load_intents, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
-from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, load_lexicon
+from bot.lexicon import ENTITY_PREFIX, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
-from bot.normalize import Analysis, Analyzer, clean, question_clause, tokenize
-
-# Thresholds on the matcher's score (0 to about 1.1), chosen by measurement on eval/tune/ and the
-# dev questions: `python -m bot eval FILE` shows what moving them costs.
-ANSWER_AT = 0.55  # best score needed to answer
-CLARIFY_AT = 0.42  # below this, decline; between the two, ask which question was meant
-LEAD_NEEDED = 0.05  # how far the best must be ahead of a different answer to answer outright
-BLOCKING_MISFITS = ("entity", "slot", "requires")  # guards whose veto of the best reading stands
-BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
-BLOCK_LEAD = 0.05  # ... and this far ahead of them
-UNKNOWN_SHARE_LIMIT = 0.3  # with no name from the article, more unknown words than this is chatter
-UNEXPLAINED_LIMIT = 0.25  # share (by weight) of the question no chosen intent explains; more is declined
+from bot.normalize import Analysis, Analyzer, question_clause
+from bot.smalltalk import SmallTalk, SmallTalkDetector
 
 SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
-SOURCE_HANDLER = "source"
-GAP_HANDLER = "gap"
-_OPEN = re.compile(r"\b(what|whats|which|is|are|does|did|can|will|was)\b")
-# Words that join two questions in one: below the answer threshold, a second reading needs one.
-_TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|difference|or)\b|&|/")
-_CONFIRMING = re.compile(r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no)\s*\?*\s*$")
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
 # Front ends show the suggestions after these texts ("You could ask:" / "Did you mean:", or buttons).
@@ -73,15 +61,12 @@ class Engine:
         self.intents = intents
         self.analyzer = analyzer
         self.matcher = Matcher(intents, analyzer)
+        self.decider = Decider(self.matcher, analyzer.setting, analyzer.subject, analyzer.slots)
+        self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
         self._by_name = {intent.name: intent for intent in intents}
-        self._smalltalk = {tuple(tokenize(clean(p))): kind for kind in smalltalk for p in kind.phrases}
-        self._smalltalk_longest = max((len(k) for k in self._smalltalk), default=1)
         self._default_suggestions = tuple(
             dict.fromkeys(i.suggestion for i in intents if i.handler not in (SOURCE_HANDLER, GAP_HANDLER))
         )
-        self._setting = frozenset(analyzer.setting)
-        self._subject = frozenset(analyzer.subject)
-        self._slots = frozenset(CONCEPT_PREFIX + slot for slot in analyzer.slots)
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Engine:
@@ -164,21 +149,21 @@ class Engine:
         analysis = self.analyzer.analyze(text)
         if not analysis.words:
             return self._chat("help")  # a bare mention, emoji, punctuation: say what the bot does
-        smalltalk = self._smalltalk_kind(analysis)
+        smalltalk = self.smalltalk.kind_of(analysis)
         if smalltalk is not None:
             return self._chat(smalltalk)
         if not analysis.content:
             return self._decline(DECLINE_TEXT)
         # A year the article has no events in is a decline, unless the question asks to confirm a
         # premise ("amazon came to china in 2010, right?"): the answer then gives the right year.
-        wrong_year = analysis.years - set(self.years) and not _CONFIRMING.search(analysis.cleaned)
+        wrong_year = analysis.years - set(self.years) and not CONFIRMING.search(analysis.cleaned)
         if analysis.outside or analysis.unsupported or wrong_year:
             return self._decline(OUTSIDE_TEXT, entities=analysis.entities)
         named = analysis.entities
         # A pronoun with no name ("and his net worth?") refers to the conversation so far.
         hinted = named | (context.entities if analysis.has_pronoun and not named else frozenset())
-        if self._names_only_entities(analysis) and len(hinted) == 1:
-            return self.profile(next(iter(hinted)))
+        if analysis.qtype in (None, "who") and len(hinted) == 1 and all(t.startswith(ENTITY_PREFIX) for t in analysis.content):
+            return self.profile(next(iter(hinted)))  # a name alone: what the article says about it
         clause = question_clause(text)
         if clause is not None:
             # Chatter around a question: the clause that asks is read first, with the names
@@ -189,124 +174,25 @@ class Engine:
                 extra = tuple(ENTITY_PREFIX + e for e in sorted(named))
                 focused = replace(focused, content=focused.content + extra, entities=named)
             if focused.content:
-                reply = self._decide(focused, named, hinted, context, message=analysis)
-                if reply.kind is Kind.ANSWER:
-                    return reply
-        return self._decide(analysis, named, hinted, context)
+                decision = self.decider.decide(focused, named, hinted, message=analysis)
+                if decision.kind is Kind.ANSWER:
+                    return self._reply(decision, focused, context, named)
+        return self._reply(self.decider.decide(analysis, named, hinted), analysis, context, named)
 
-    def _decide(
-        self, analysis: Analysis, named: frozenset[str], hinted: frozenset[str], context: Context, message: Analysis | None = None
-    ) -> Reply:
-        """Rank, guard and choose for one reading; message is the whole message when this reads one clause."""
-        if not hinted and self.matcher.unknown_share(analysis) >= UNKNOWN_SHARE_LIMIT:
-            # No name from the article and mostly words it never uses: chatter about something else.
-            return self._decline(DECLINE_TEXT)
-        ranked = self.matcher.rank(analysis)
-        matches = [m for m in ranked if self._misfit(m.intent, analysis, named, hinted) is None]
-        top = ranked[0] if ranked else None
-        if not matches or (
-            top is not None
-            and self._misfit(top.intent, analysis, named, hinted) in BLOCKING_MISFITS
-            and top.score >= BLOCK_AT
-            and top.score - matches[0].score >= BLOCK_LEAD
-        ):
-            # The best reading of the question is one the guards rule out (Alibaba's revenue,
-            # who founded Joyo): a weaker reading that fits would be a wrong fact.
-            return self._decline(DECLINE_TEXT, matches, named)
-        best = matches[0]
-        close = [m for m in matches if best.score - m.score < LEAD_NEEDED]
-        fullest = _fullest(close)
-        if best.score >= CLARIFY_AT and fullest is not None:
-            chosen = [fullest]
-            rest = self._unexplained(message or analysis, chosen)
-            wider = self._wider_reading(matches, fullest, rest, message or analysis)
-            if wider is not None:
-                # One intent that holds the first one's facts and explains the rest too ("gmv vs revenue").
-                chosen, rest = [wider], frozenset()
-            if rest:
-                # "huang's net worth vs pdd's revenue", "since revenue grew 144%, what was GMV growth?":
-                # a second question, or a premise to set right, inside the first.
-                second = self._second_reading(message or analysis, rest, chosen, named, hinted)
-                if second is not None:
-                    chosen.append(second)
-            rest = self._unexplained(analysis, chosen)
-            explained = self.matcher.weigh(rest) <= UNEXPLAINED_LIMIT * self.matcher.weigh(frozenset(analysis.content))
-            cleaned = (message or analysis).cleaned
-            two_part = (
-                best.score >= ANSWER_AT or _TWO_PARTS.search(cleaned) is not None or _CONFIRMING.search(cleaned) is not None
-            )
-            if explained and len(chosen) == 2 and two_part:
-                return self._combine(chosen, analysis, context, named)
-            if best.score >= ANSWER_AT:
-                if not explained:
-                    return self._decline(DECLINE_TEXT, matches, named)
-                return self._respond(chosen[0], analysis, context, named)
-        if best.score >= CLARIFY_AT and len(close) > 1:
-            suggestions = tuple(m.intent.suggestion for m in close[:SUGGESTIONS])
-            return Reply(Kind.CLARIFY, None, _percent(best.score), CLARIFY_TEXT, (), suggestions, named)
-        return self._decline(DECLINE_TEXT, matches, named)
-
-    def _unexplained(self, analysis: Analysis, chosen: list[Match]) -> frozenset[str]:
-        """Names and concepts of the question that none of the chosen intents knows."""
-        known = frozenset().union(*(self.matcher.vocabulary_of(m.intent) for m in chosen))
-        return frozenset(t for t in analysis.content if t[0] in "#@" and t not in known and t[1:] not in self._setting)
-
-    def _wider_reading(self, matches: list[Match], first: Match, rest: frozenset[str], analysis: Analysis) -> Match | None:
-        """A fitting reading whose facts include the first one's and that leaves nothing unexplained."""
-        if not rest:
-            return None
-        facts = set(first.intent.facts)
-        for match in matches:
-            if match.score >= CLARIFY_AT and facts < set(match.intent.facts) and not self._unexplained(analysis, [match]):
-                return match
-        return None
-
-    def _second_reading(
-        self, analysis: Analysis, rest: frozenset[str], chosen: list[Match], named: frozenset[str], hinted: frozenset[str]
-    ) -> Match | None:
-        """The intent that best answers what the first one leaves unexplained, if it is confident."""
-        taken = set(chosen[0].intent.facts)
-        remainder = replace(analysis, content=tuple(sorted(rest)), qtype=None)
-        # Only the names the first reading leaves unexplained must belong to the second one...
-        unexplained_names = frozenset(t[1:] for t in rest if t.startswith(ENTITY_PREFIX))
-        # ... and it must be about the same story: share a name with the first reading and, if the
-        # question names someone besides the story's subject (Tmall, Colin Huang), be about them.
-        topic = chosen[0].intent.entities - self._setting
-        asked_about = named - self._setting - self._subject
-        for match in self.matcher.rank(remainder):
-            if set(match.intent.facts) <= taken or match.intent.handler not in HANDLERS:
-                continue
-            if not match.intent.entities & topic or (asked_about and not match.intent.entities & asked_about):
-                continue
-            if self._misfit(match.intent, analysis, unexplained_names, hinted) not in (None, "question type"):
-                continue
-            return match if match.score >= ANSWER_AT else None
-        return None
-
-    def _combine(self, chosen: list[Match], analysis: Analysis, context: Context, named: frozenset[str]) -> Reply:
-        replies = [self._respond(m, analysis, context, named) for m in chosen]
-        if any(r.kind is not Kind.ANSWER for r in replies):
-            return replies[0]
-        text = "\n".join(r.text for r in replies)
-        citations = tuple(dict.fromkeys(c for r in replies for c in r.citations))
-        name = "+".join(m.intent.name for m in chosen)
-        return Reply(Kind.ANSWER, name, min(r.confidence for r in replies), text, citations, (), named)
-
-    def _misfit(self, intent: Intent, analysis: Analysis, named: frozenset[str], hinted: frozenset[str]) -> str | None:
-        """Which guard rules the intent out, if any: every entity named must belong to it, an entity
-        it requires must be named or referred to, a slot in the question must be one it knows,
-        and it must answer the kind of question asked."""
-        if not (named - self._setting) <= intent.entities:
-            return "entity"
-        if intent.requires and not hinted & intent.requires:
-            return "requires"
-        if any(t in self._slots and t not in self.matcher.vocabulary_of(intent) for t in analysis.content):
-            return "slot"
-        if analysis.qtype is not None and analysis.qtype != "how" and analysis.qtype not in intent.asks:
-            return "question type"
-        if intent.handler == GAP_HANDLER and intent.asks and analysis.qtype not in intent.asks:
-            return "question type"  # a gap is only the answer to the very question it leaves open
-        return None
+    def _reply(self, decision: Decision, analysis: Analysis, context: Context, named: frozenset[str]) -> Reply:
+        """The Reply for a decision: the handlers' answers, the suggestions to clarify, or a decline."""
+        if decision.kind is Kind.ANSWER:
+            replies = [self._respond(match, analysis, context, named) for match in decision.matches]
+            if len(replies) == 1 or any(r.kind is not Kind.ANSWER for r in replies):
+                return replies[0]
+            text = "\n".join(r.text for r in replies)
+            citations = tuple(dict.fromkeys(c for r in replies for c in r.citations))
+            name = "+".join(m.intent.name for m in decision.matches)
+            return Reply(Kind.ANSWER, name, min(r.confidence for r in replies), text, citations, (), named)
+        if decision.kind is Kind.CLARIFY:
+            suggestions = tuple(m.intent.suggestion for m in decision.matches[:SUGGESTIONS])
+            return Reply(Kind.CLARIFY, None, _percent(decision.score), CLARIFY_TEXT, (), suggestions, named)
+        return self._decline(DECLINE_TEXT, list(decision.matches), named)
 
     def _respond(self, match: Match, analysis: Analysis, context: Context, entities: frozenset[str]) -> Reply:
         intent = match.intent
@@ -334,36 +220,9 @@ class Engine:
         return Reply(Kind.DECLINE, None, 0, text, (), tuple(offered[:SUGGESTIONS]), entities)
 
     def _chat(self, kind: str) -> Reply:
-        reply = next(k.reply for k in self._smalltalk.values() if k.name == kind)
+        reply = self.smalltalk.kinds[kind].reply
         suggestions = self._default_suggestions[:SUGGESTIONS] if kind == "help" else ()
         return Reply(Kind.CHAT, None, 100, reply.replace("{title}", self.title), (), suggestions)
-
-    def _smalltalk_kind(self, analysis: Analysis) -> str | None:
-        """The small-talk kind when the message is small talk: only small talk and filler, or a
-        greeting followed by chatter that names nothing from the article and asks nothing."""
-        words = list(analysis.words)
-        found: str | None = None
-        index = 0
-        while index < len(words):
-            for size in range(min(self._smalltalk_longest, len(words) - index), 0, -1):
-                kind = self._smalltalk.get(tuple(words[index : index + size]))
-                if kind is not None:
-                    found = found if found == "help" else kind.name
-                    index += size
-                    break
-            else:
-                if self.analyzer.stem(words[index]) not in self.analyzer.stopwords:
-                    break
-                index += 1
-        if index == len(words):
-            return found
-        opened_with_greeting = found in ("greeting", "thanks", "bye")
-        names_nothing = not any(token[0] in "#@" for token in analysis.content)
-        asks_nothing = names_nothing and analysis.qtype is None and not _OPEN.search(analysis.cleaned)
-        return found if opened_with_greeting and asks_nothing and "?" not in analysis.cleaned else None
-
-    def _names_only_entities(self, analysis: Analysis) -> bool:
-        return analysis.qtype in (None, "who") and all(t.startswith(ENTITY_PREFIX) for t in analysis.content)
 
     def _entity(self, topic: str) -> str | None:
         folded = topic.strip().casefold()
@@ -372,15 +231,6 @@ class Engine:
                 return entity
         analysis = self.analyzer.analyze(topic)
         return next(iter(analysis.entities)) if len(analysis.entities) == 1 else None
-
-
-def _fullest(close: list[Match]) -> Match | None:
-    """Among near-tied matches, the one whose facts hold all the others' facts (None if none does)."""
-    for match in close:
-        facts = set(match.intent.facts)
-        if all(set(other.intent.facts) <= facts for other in close):
-            return match
-    return None
 
 
 def _percent(score: float) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.datafile import field, load_yaml, string_list
@@ -11,20 +10,12 @@ from bot.errors import DataError
 from bot.knowledge import Knowledge
 from bot.models import Intent
 from bot.normalize import clean, tokenize
+from bot.smalltalk import SmallTalk
 
 INTENTS_FILE = "intents.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
 SUGGESTION_LIMIT = 80
 QUESTION_TYPES = frozenset({"when", "who", "amount", "duration", "why", "where", "age", "how", "clock"})
-
-
-@dataclass(frozen=True, slots=True)
-class SmallTalk:
-    """One kind of small talk: its phrases and the reply."""
-
-    name: str
-    phrases: tuple[str, ...]
-    reply: str
 
 
 def template_key(text: str) -> str:
