@@ -13,7 +13,7 @@ from bot.decide import CONFIRMING, GAP_HANDLER, SOURCE_HANDLER, Decider, Decisio
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
 from bot.intents import load_intents, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
-from bot.lexicon import ENTITY_PREFIX, load_lexicon
+from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
 from bot.normalize import Analysis, Analyzer, question_clause
@@ -21,6 +21,7 @@ from bot.smalltalk import SmallTalk, SmallTalkDetector
 
 SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
+_SUMMARY = CONCEPT_PREFIX + "summary"
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
 # Front ends show the suggestions after these texts ("You could ask:" / "Did you mean:", or buttons).
@@ -162,8 +163,13 @@ class Engine:
         named = analysis.entities
         # A pronoun with no name ("and his net worth?") refers to the conversation so far.
         hinted = named | (context.entities if analysis.has_pronoun and not named else frozenset())
-        if analysis.qtype in (None, "who") and len(hinted) == 1 and all(t.startswith(ENTITY_PREFIX) for t in analysis.content):
-            return self.profile(next(iter(hinted)))  # a name alone: what the article says about it
+        if (
+            analysis.qtype in (None, "who")
+            and len(hinted) == 1
+            and all(t.startswith(ENTITY_PREFIX) or t == _SUMMARY for t in analysis.content)
+        ):
+            # A name alone, or a summary of one: what the article says about it.
+            return self.profile(next(iter(hinted)))
         clause = question_clause(text)
         if clause is not None:
             # Chatter around a question: the clause that asks is read first, with the names

@@ -18,6 +18,7 @@ _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|t:|id:)[^>]*>|<a?:\w+:\d+>|</?[a-z][
 _URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _MARKDOWN = re.compile(r"[*_~|>#\\\[\]()]")
 _APOSTROPHE_S = re.compile(r"'s\b")
+_AGE_HYPHENS = re.compile(r"-(years?|decades?|months?)-old\b")
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[.\-'][a-z0-9]+)*|[%$]")
@@ -106,6 +107,7 @@ def clean(text: str) -> str:
     text = text.replace("@everyone", " ").replace("@here", " ")
     text = _MARKDOWN.sub(" ", text)
     text = _APOSTROPHE_S.sub("", text)
+    text = _AGE_HYPHENS.sub(r" \1 old", text)  # "a ten-year-old company" -> "a ten year old company"
     return _DIGIT_COMMA.sub("", text)
 
 
