@@ -31,8 +31,6 @@ GAP_HANDLER = "gap"
 
 # Words that join two questions in one: below the answer threshold, a second reading needs one.
 _TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|difference|or)\b|&|/")
-# A premise to check ("... in 2010, right?"): its answer sets the premise right.
-CONFIRMING = re.compile(r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no)\s*\?*\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +74,7 @@ class Decider:
             explained = self.matcher.weigh(self._unexplained(reading, chosen)) <= UNEXPLAINED_LIMIT * self.matcher.weigh(
                 frozenset(reading.content)
             )
-            asked_twice = best.score >= ANSWER_AT or _TWO_PARTS.search(whole.cleaned) or CONFIRMING.search(whole.cleaned)
+            asked_twice = best.score >= ANSWER_AT or _TWO_PARTS.search(whole.cleaned) or whole.checking
             if explained and len(chosen) == 2 and asked_twice:
                 return Decision(Kind.ANSWER, tuple(chosen), min(best.score, chosen[1].score))
             if best.score >= ANSWER_AT:
@@ -129,9 +127,11 @@ class Decider:
         return [first] if second is None else [first, second]
 
     def _unexplained(self, reading: Analysis, chosen: list[Match]) -> frozenset[str]:
-        """Names and concepts of the question that none of the chosen intents knows."""
+        """Names and concepts of the question that none of the chosen intents knows (a premise to
+        check may name the wrong company: there only concepts count)."""
         known = frozenset().union(*(self.matcher.vocabulary_of(m.intent) for m in chosen))
-        return frozenset(t for t in reading.content if t[0] in "#@" and t not in known and t[1:] not in self._setting)
+        kinds = "#" if reading.checking else "#@"
+        return frozenset(t for t in reading.content if t[0] in kinds and t not in known and t[1:] not in self._setting)
 
     def _second_reading(
         self, whole: Analysis, rest: frozenset[str], first: Match, named: frozenset[str], hinted: frozenset[str]

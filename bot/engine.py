@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.decide import CONFIRMING, GAP_HANDLER, SOURCE_HANDLER, Decider, Decision
+from bot.decide import GAP_HANDLER, SOURCE_HANDLER, Decider, Decision
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
 from bot.intents import load_intents, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
@@ -155,14 +155,15 @@ class Engine:
             return self._chat(smalltalk)
         if not analysis.content:
             return self._decline(DECLINE_TEXT)
-        # A year the article has no events in is a decline, unless the question asks to confirm a
-        # premise ("amazon came to china in 2010, right?"): the answer then gives the right year.
-        wrong_year = analysis.years - set(self.years) and not CONFIRMING.search(analysis.cleaned)
-        if analysis.outside or analysis.unsupported or wrong_year:
+        # A premise to check ("amazon bought alibaba to get into china, right?") is answered with what
+        # the article says, which sets it right: a wrong year or name in it rules nothing out.
+        checking = analysis.checking
+        wrong_year = analysis.years - set(self.years)
+        if analysis.unsupported or (not checking and (analysis.outside or wrong_year)):
             return self._decline(OUTSIDE_TEXT, entities=analysis.entities)
-        named = analysis.entities
         # A pronoun with no name ("and his net worth?") refers to the conversation so far.
-        hinted = named | (context.entities if analysis.has_pronoun and not named else frozenset())
+        hinted = analysis.entities | (context.entities if analysis.has_pronoun and not analysis.entities else frozenset())
+        named = frozenset() if checking else analysis.entities
         if (
             analysis.qtype in (None, "who")
             and len(hinted) == 1
@@ -174,7 +175,7 @@ class Engine:
         if clause is not None:
             # Chatter around a question: the clause that asks is read first, with the names
             # of the whole message still guarding what may answer it.
-            focused = self.analyzer.analyze(clause)
+            focused = replace(self.analyzer.analyze(clause), checking=analysis.checking)
             if focused.has_pronoun and not focused.entities:
                 # "when did they leave": the names are elsewhere in the same message.
                 extra = tuple(ENTITY_PREFIX + e for e in sorted(named))

@@ -19,6 +19,12 @@ _URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _MARKDOWN = re.compile(r"[*_~|>#\\\[\]()]")
 _APOSTROPHE_S = re.compile(r"'s\b")
 _AGE_HYPHENS = re.compile(r"-(years?|decades?|months?)-old\b")
+_BACK_THEN = re.compile(r"\bback(?= in (?:19|20)\d\d\b| then\b)")
+_STRETCHED = re.compile(r"([a-z])\1{2,}")
+# A word of letters with digits standing for letters ("4m4z0n"); _unleet spares q3, 4th, 10yrs, b4.
+_LEET = re.compile(r"\b(?=[a-z0-9]*[a-z])(?=[a-z0-9]*[013457])[a-z0-9]{2,}\b")
+_NOT_LEET = re.compile(r"q[1-4]|[1-4]q\d*|\d+(?:st|nd|rd|th|s|k|m|b|bn|yrs?|x|am|pm)|[a-z]\d")
+_LEET_LETTERS = str.maketrans("013457", "oieast")
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[.\-'][a-z0-9]+)*|[%$]")
@@ -67,6 +73,11 @@ def _alternation(table: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
 
 _QUESTION_PHRASE = _alternation(QUESTION_PHRASES)
 _QUESTION_WORD = _alternation(QUESTION_WORDS)
+# A premise to check: its answer is what the article says, which sets the premise right.
+CHECKING = re.compile(
+    r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no)\s*\?*\s*$"
+    r"|^\s*(true or false|t\s*/\s*f|t or f|fact check|is it true that|am i right that)\b"
+)
 _OPEN_QUESTION = re.compile(r"\b(what|whats|which)\b")
 _ASKS_NAME = re.compile(r"\bname\b")
 
@@ -108,7 +119,15 @@ def clean(text: str) -> str:
     text = _MARKDOWN.sub(" ", text)
     text = _APOSTROPHE_S.sub("", text)
     text = _AGE_HYPHENS.sub(r" \1 old", text)  # "a ten-year-old company" -> "a ten year old company"
+    text = _STRETCHED.sub(r"\1", text)  # "soooo baaaack" -> "so back"
+    text = _BACK_THEN.sub("", text)  # "back in 2015" is when, not a comeback
+    text = _LEET.sub(_unleet, text)  # "wh3n d1d 4m4z0n 3x1t" -> "when did amazon exit"
     return _DIGIT_COMMA.sub("", text)
+
+
+def _unleet(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return word if _NOT_LEET.fullmatch(word) else word.translate(_LEET_LETTERS)
 
 
 def tokenize(text: str) -> list[str]:
@@ -130,6 +149,7 @@ class Analysis:
     outside: bool
     unsupported: bool
     has_pronoun: bool
+    checking: bool = False  # a premise to check: "... in 2010, right?", "true or false: ..."
 
     @property
     def text(self) -> str:
@@ -312,6 +332,7 @@ class Analyzer:
             outside=OUTSIDE_TOKEN in tokens,
             unsupported=UNSUPPORTED_TOKEN in tokens,
             has_pronoun=any(w in PRONOUNS for w in words),
+            checking=CHECKING.search(cleaned) is not None,
         )
 
     def canonical(self, text: str) -> tuple[str, ...]:

@@ -147,3 +147,19 @@ def test_each_intent_can_say_its_answer_alone(engine: Engine) -> None:
         else:
             assert reply.kind is Kind.ANSWER
             assert reply.citations
+
+
+@pytest.mark.parametrize(
+    ("premise", "fact"),
+    [
+        ("amazon bought alibaba to get into china, right?", "Joyo"),
+        ("Tmall is owned by JD, correct?", "Alibaba"),
+        ("True or false: Amazon exited China in April 2018.", "April 2019"),
+        ("wh3n d1d 4m4z0n 3x1t ch1n4", "April 2019"),
+        ("soooo amazon is baaaack in chinaaaa?? on whaaat app", "Pinduoduo"),
+    ],
+)
+def test_premises_to_check_and_mangled_spelling_get_the_articles_fact(engine: Engine, premise: str, fact: str) -> None:
+    reply = ask(engine, premise)
+    assert reply.kind is Kind.ANSWER, reply
+    assert fact in reply.text
