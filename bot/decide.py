@@ -93,7 +93,8 @@ class Decider:
             return "entity"
         if intent.requires and not hinted & intent.requires:
             return "requires"
-        if any(t in self._slots and t not in self.matcher.vocabulary_of(intent) for t in reading.content):
+        slots = self._slots.intersection(reading.content)
+        if slots and not slots <= self.matcher.vocabulary_of(intent):
             return "slot"
         if reading.qtype is not None and reading.qtype not in intent.asks:
             return "question type"

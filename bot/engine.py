@@ -65,6 +65,7 @@ class Engine:
         self.decider = Decider(self.matcher, analyzer.setting, analyzer.subject, analyzer.slots)
         self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
         self._by_name = {intent.name: intent for intent in intents}
+        self._years = frozenset(knowledge.years)
         self._default_suggestions = tuple(
             dict.fromkeys(i.suggestion for i in intents if i.handler not in (SOURCE_HANDLER, GAP_HANDLER))
         )
@@ -158,7 +159,7 @@ class Engine:
         # A premise to check ("amazon bought alibaba to get into china, right?") is answered with what
         # the article says, which sets it right: a wrong year or name in it rules nothing out.
         checking = analysis.checking
-        wrong_year = analysis.years - set(self.years)
+        wrong_year = analysis.years - self._years
         if analysis.unsupported or (not checking and (analysis.outside or wrong_year)):
             return self._decline(OUTSIDE_TEXT, entities=analysis.entities)
         # A pronoun with no name ("and his net worth?") refers to the conversation so far.
@@ -171,7 +172,7 @@ class Engine:
         ):
             # A name alone, or a summary of one: what the article says about it.
             return self.profile(next(iter(hinted)))
-        clause = question_clause(text)
+        clause = question_clause(analysis.cleaned)
         if clause is not None:
             # Chatter around a question: the clause that asks is read first, with the names
             # of the whole message still guarding what may answer it.

@@ -149,6 +149,7 @@ def bench(engine: Engine, questions: Sequence[str], rounds: int = 20) -> str:
     _, peak_load = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     startup, startup_rss = _startup()
+    reference = _reference_ms()
     return "\n".join(
         [
             f"questions: {len(questions)} x {rounds} rounds",
@@ -156,6 +157,7 @@ def bench(engine: Engine, questions: Sequence[str], rounds: int = 20) -> str:
             f"first sight of each question (cold caches) p50: {statistics.median(cold):.1f} us   p99: {_percentile(cold, 99):.1f} us",
             f"answers per second, one core: {len(timings) / elapsed:,.0f}",
             f"`ask` start-up (python -m bot ask, wall, best of 3): {startup * 1000:.0f} ms",
+            f"this machine: a million Python additions take {reference:.0f} ms (scale the figures above by it)",
             f"memory: engine data {peak_load / 1e6:.1f} MB (tracemalloc peak while loading), `ask` process peak RSS {startup_rss / 1e3:.0f} MB",
         ]
     )
@@ -174,6 +176,18 @@ def _cold_timings(questions: Sequence[str]) -> list[float]:
 def _percentile(sorted_values: Sequence[float], percent: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(percent / 100 * len(sorted_values)) - 1))
     return sorted_values[index]
+
+
+def _reference_ms() -> float:
+    """Best of 3 timings of a fixed loop: how fast this machine runs Python right now."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000
 
 
 def _startup(runs: int = 3) -> tuple[float, int]:

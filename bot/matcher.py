@@ -53,6 +53,10 @@ class Matcher:
             words = {token for tokens in templates for token in tokens}
             words.update(ENTITY_PREFIX + entity for entity in intent.entities)
             self.vocabulary.append(frozenset(words))
+        self._intents_with: dict[str, list[int]] = defaultdict(list)  # token -> intents whose vocabulary has it
+        for index, vocabulary in enumerate(self.vocabulary):
+            for token in vocabulary:
+                self._intents_with[token].append(index)
         self._order = {intent.name: index for index, intent in enumerate(self.intents)}  # ties: file order
         self._vocabulary_by_name = {i.name: v for i, v in zip(self.intents, self.vocabulary, strict=True)}
         document_frequency: dict[str, int] = defaultdict(int)
@@ -64,8 +68,12 @@ class Matcher:
         self.templates: list[_Template] = []
         self._index: dict[str, list[int]] = defaultdict(list)
         for intent_index, templates in enumerate(canonical):
+            seen: set[frozenset[str]] = set()
             for source, tokens in zip(self.intents[intent_index].templates, templates, strict=True):
                 token_set = frozenset(tokens)
+                if token_set in seen:
+                    continue  # folds to the same words as an earlier template of the intent: same scores
+                seen.add(token_set)
                 position = len(self.templates)
                 sorted_text = " ".join(sorted(token_set))
                 self.templates.append(_Template(intent_index, source, sorted_text, token_set, self.weigh(token_set)))
@@ -116,20 +124,19 @@ class Matcher:
         template_intent, template_weight, template_text = self._template_intent, self._template_weight, self._template_text
         # The parts of the score that depend only on the intent: how much of the question it
         # explains at all, and whether it answers this kind of question.
-        by_intent = [
-            EXPLAINED_WEIGHT * sum(w for t, w in weights.items() if t in vocabulary) / total
-            + (QUESTION_TYPE_BONUS if analysis.qtype in intent.asks else 0.0)
-            for intent, vocabulary in zip(self.intents, self.vocabulary, strict=True)
-        ]
+        by_intent = [QUESTION_TYPE_BONUS if analysis.qtype in intent.asks else 0.0 for intent in self.intents]
+        for token, weight in weights.items():
+            for intent in self._intents_with.get(token, ()):
+                by_intent[intent] += EXPLAINED_WEIGHT * weight / total
+        # The rarity-weighted F1 of question and template words is 2 * shared / (question + template weight).
+        overlap, fuzzy = 2 * TEMPLATE_WEIGHT, FUZZY_WEIGHT / 100
         best: dict[int, tuple[float, int]] = {}
         for position, shared in shared_by_position.items():
-            recall = shared / template_weight[position]
-            precision = shared / total
             intent = template_intent[position]
             score = (
-                TEMPLATE_WEIGHT * 2 * precision * recall / (precision + recall)
+                overlap * shared / (total + template_weight[position])
                 + by_intent[intent]
-                + FUZZY_WEIGHT / 100 * ratio(sorted_question, template_text[position])
+                + fuzzy * ratio(sorted_question, template_text[position])
             )
             if intent not in best or score > best[intent][0]:
                 best[intent] = (score, position)

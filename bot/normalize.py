@@ -80,6 +80,8 @@ CHECKING = re.compile(
 )
 _OPEN_QUESTION = re.compile(r"\b(what|whats|which)\b")
 _ASKS_NAME = re.compile(r"\bname\b")
+# Words that mark a clause as the one that asks (every question type has one of them).
+_ASKING = re.compile(r"\b(?:what|whats|which|when|where|who|whom|whose|why|how|year|date|month|exact)\b")
 
 
 def question_type(text: str) -> str | None:
@@ -100,13 +102,12 @@ def question_type(text: str) -> str | None:
 _CLAUSE_BREAK = re.compile(r"[.?!;,:\n]+\s*|\s+-+\s+|\s+(?:but|tho|though)(?:\s+|$)")
 
 
-def question_clause(text: str) -> str | None:
-    """The clause of a longer message that asks the question (None for a one-clause message)."""
-    clauses = [c for c in _CLAUSE_BREAK.split(clean(text)) if c.strip()]
+def question_clause(cleaned: str) -> str | None:
+    """The first clause of a longer (cleaned) message that asks something; None for one clause."""
+    clauses = [c for c in _CLAUSE_BREAK.split(cleaned) if c.strip()]
     if len(clauses) < 2:
         return None
-    asking = [c for c in clauses if question_type(c) is not None or _OPEN_QUESTION.search(c)]
-    return asking[0] if asking else None
+    return next((c for c in clauses if _ASKING.search(c)), None)
 
 
 def clean(text: str) -> str:
@@ -175,10 +176,12 @@ class PhraseTable:
     def replace(self, tokens: Sequence[str]) -> list[str]:
         """Greedy longest-first replacement of the phrases found in tokens."""
         out: list[str] = []
-        index = 0
-        while index < len(tokens):
-            longest = self._longest_from.get(tokens[index], 0)
-            for size in range(min(longest, len(tokens) - index), 0, -1):
+        index, count, longest_from = 0, len(tokens), self._longest_from
+        while index < count:
+            longest = longest_from.get(tokens[index], 0)
+            if index + longest > count:
+                longest = count - index
+            for size in range(longest, 0, -1):
                 replacement = self._entries.get(tuple(tokens[index : index + size]))
                 if replacement is not None:
                     out.extend(replacement)
@@ -260,7 +263,7 @@ class Analyzer:
     def _split_chinese(self, tokens: list[str]) -> list[str]:
         """Chinese has no spaces: cut each run of Han characters into the lexicon's Chinese words
         (longest first), keeping the characters between them together as one unknown word."""
-        if not any(_CJK_RUN.match(token) for token in tokens):
+        if not any(token[0] >= "\u3400" for token in tokens):
             return tokens
         out: list[str] = []
         for token in tokens:

@@ -96,5 +96,5 @@ def test_bench_prints_latency_throughput_startup_and_memory(tmp_path: Path, caps
     questions.write_text('{"q": "pdd revenue?", "expect": [["1.1"]]}\n{"q": "hi", "expect": "decline"}\n', encoding="utf-8")
     assert main(["bench", str(questions), "--rounds", "1"]) == 0
     out = capsys.readouterr().out
-    for figure in ("p50:", "p99:", "answers per second", "start-up", "peak RSS"):
+    for figure in ("p50:", "p99:", "answers per second", "start-up", "peak RSS", "million Python additions"):
         assert figure in out

@@ -40,8 +40,8 @@ def test_question_type_comes_from_the_first_question_word(question: str, kind: s
 
 
 def test_question_clause_is_the_clause_that_asks() -> None:
-    assert question_clause("> Amazon is back -- when did they leave tho") == "when did they leave"
-    assert question_clause("when did amazon leave china") is None
+    assert question_clause(clean("> Amazon is back -- when did they leave tho")) == "when did they leave"
+    assert question_clause(clean("when did amazon leave china")) is None
 
 
 def test_aliases_and_slang_fold_to_one_entity(engine: Engine) -> None:
