@@ -18,7 +18,7 @@ _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?|#|t:|id:)[^>]*>|<a?:\w+:\d+>|</?[a-z][
 _URL = re.compile(r"\b(?:https?://|www\.)\S+")
 _MARKDOWN = re.compile(r"[*_~|>#\\\[\]()]")
 _APOSTROPHE_S = re.compile(r"'s\b")
-_AGE_HYPHENS = re.compile(r"-(years?|decades?|months?)-old\b")
+_AGE_HYPHENS = re.compile(r"(?:-|\b)(years?|decades?|months?)-old\b")
 _BACK_THEN = re.compile(r"\bback(?= in (?:19|20)\d\d\b| then\b)")
 _STRETCHED = re.compile(r"([a-z])\1{2,}")
 # A word of letters with digits standing for letters ("4m4z0n"); _unleet spares q3, 4th, 10yrs, b4.
