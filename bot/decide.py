@@ -45,11 +45,19 @@ class Decision:
 class Decider:
     """Ranks intents for a reading of a question and applies the guards."""
 
-    def __init__(self, matcher: Matcher, setting: Iterable[str], subject: Iterable[str], slots: Iterable[str]) -> None:
+    def __init__(
+        self,
+        matcher: Matcher,
+        setting: Iterable[str],
+        subject: Iterable[str],
+        slots: Iterable[str],
+        modifiers: Iterable[str] = (),
+    ) -> None:
         self.matcher = matcher
         self._setting = frozenset(setting)
         self._subject = frozenset(subject)
         self._slots = frozenset(CONCEPT_PREFIX + slot for slot in slots)
+        self._modifiers = frozenset(CONCEPT_PREFIX + modifier for modifier in modifiers)
 
     def decide(
         self, reading: Analysis, named: frozenset[str], hinted: frozenset[str], message: Analysis | None = None
@@ -130,7 +138,7 @@ class Decider:
     def _unexplained(self, reading: Analysis, chosen: list[Match]) -> frozenset[str]:
         """Names and concepts of the question that none of the chosen intents knows (a premise to
         check may name the wrong company: there only concepts count)."""
-        known = frozenset().union(*(self.matcher.vocabulary_of(m.intent) for m in chosen))
+        known = frozenset().union(self._modifiers, *(self.matcher.vocabulary_of(m.intent) for m in chosen))
         kinds = "#" if reading.checking else "#@"
         return frozenset(t for t in reading.content if t[0] in kinds and t not in known and t[1:] not in self._setting)
 

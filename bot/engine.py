@@ -62,7 +62,7 @@ class Engine:
         self.intents = intents
         self.analyzer = analyzer
         self.matcher = Matcher(intents, analyzer)
-        self.decider = Decider(self.matcher, analyzer.setting, analyzer.subject, analyzer.slots)
+        self.decider = Decider(self.matcher, analyzer.setting, analyzer.subject, analyzer.slots, analyzer.modifiers)
         self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
         self._by_name = {intent.name: intent for intent in intents}
         self._years = frozenset(knowledge.years)

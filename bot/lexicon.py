@@ -32,6 +32,7 @@ class Lexicon:
     dictionary: frozenset[str]
     slots: list[str]
     setting: list[str]
+    modifiers: list[str]
     subject: list[str]
 
 
@@ -62,6 +63,7 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         dictionary=_dictionary(data_dir, field(data, "dictionary", str, path, "")),
         slots=string_list(data, "slots", path, "", default=[]),
         setting=string_list(data, "setting", path, "", default=[]),
+        modifiers=string_list(data, "modifiers", path, "", default=[]),
         subject=string_list(data, "subject", path, "", default=[]),
     )
     check_lexicon(lexicon, path)
@@ -70,9 +72,10 @@ def load_lexicon(data_dir: Path) -> Lexicon:
 
 def check_lexicon(lexicon: Lexicon, path: Path) -> None:
     """Cross-checks inside the lexicon: slots must name concepts."""
-    for slot in lexicon.slots:
-        if slot not in lexicon.concepts:
-            raise DataError(path, "slots", f"slot {slot!r} is not a concept")
+    for key, names in (("slots", lexicon.slots), ("modifiers", lexicon.modifiers)):
+        for name in names:
+            if name not in lexicon.concepts:
+                raise DataError(path, key, f"{name!r} is not a concept")
     for key, entities in (("setting", lexicon.setting), ("subject", lexicon.subject)):
         for entity in entities:
             if entity not in lexicon.entity_names:

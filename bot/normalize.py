@@ -203,6 +203,7 @@ class Analyzer:
         self.setting = tuple(lexicon.setting)
         self.subject = tuple(lexicon.subject)
         self.slots = tuple(lexicon.slots)
+        self.modifiers = tuple(lexicon.modifiers)
         self._spellings = PhraseTable()
         spelling_words: set[str] = set()
         for target, variants in lexicon.spellings.items():

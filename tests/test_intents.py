@@ -75,7 +75,7 @@ def test_a_required_entity_must_exist(data_copy: Path) -> None:
 
 def test_a_lexicon_slot_must_be_a_concept(data_copy: Path) -> None:
     replace_in(data_copy / "lexicon.yaml", "slots: [money,", "slots: [colour, money,")
-    with pytest.raises(DataError, match=r"lexicon\.yaml: slots: slot 'colour' is not a concept"):
+    with pytest.raises(DataError, match=r"lexicon\.yaml: slots: 'colour' is not a concept"):
         Engine.load(data_copy)
 
 
