@@ -75,7 +75,7 @@ _QUESTION_PHRASE = _alternation(QUESTION_PHRASES)
 _QUESTION_WORD = _alternation(QUESTION_WORDS)
 # A premise to check: its answer is what the article says, which sets the premise right.
 CHECKING = re.compile(
-    r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no)\s*\?*\s*$"
+    r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no|yeah|ya|yes)\s*\?*\s*$"
     r"|^\s*(true or false|t\s*/\s*f|t or f|fact check|is it true that|am i right that)\b"
 )
 _OPEN_QUESTION = re.compile(r"\b(what|whats|which)\b")
