@@ -322,7 +322,7 @@ class Analyzer:
         tokens = self._phrases.replace(self._stem_all(corrected))
         spelled = " ".join(words)
         qtype = question_type(spelled)
-        content = tuple(t for t in tokens if t not in self.stopwords and t[0] not in "!$%" and not _YEAR.match(t))
+        content = tuple(t for t in tokens if t not in self.stopwords and t[0] not in "!$%")
         entities = frozenset(t[1:] for t in tokens if t.startswith(ENTITY_PREFIX))
         years = frozenset(int(w) for w in words if _YEAR.match(w))
         return Analysis(
