@@ -20,6 +20,7 @@ TEMPLATE_WEIGHT = 0.45  # rarity-weighted F1 of question and template words
 EXPLAINED_WEIGHT = 0.30  # share of the question's words the intent knows at all
 FUZZY_WEIGHT = 0.25  # rapidfuzz token_sort_ratio of the canonical token sets
 QUESTION_TYPE_BONUS = 0.06
+RANK_FLOOR = 0.2  # intents scoring less are left out of the ranking: far below any decision threshold
 UNKNOWN_WORD_WEIGHT = 0.6  # a word no intent uses: it still counts against every intent, a little
 
 
@@ -107,7 +108,7 @@ class Matcher:
         return sum(self.weight(t) for t in tokens)
 
     def rank(self, analysis: Analysis) -> list[Match]:
-        """Every intent that shares a word with the question, best first, with its best template."""
+        """The intents that share a word with the question and score at least RANK_FLOOR, best first."""
         weights = {token: self.weight(token) for token in analysis.content}
         total = sum(weights.values())
         if not total:
@@ -140,6 +141,8 @@ class Matcher:
             )
             if intent not in best or score > best[intent][0]:
                 best[intent] = (score, position)
-        matches = [Match(self.intents[i], score, self.templates[p].source) for i, (score, p) in best.items()]
+        matches = [
+            Match(self.intents[i], score, self.templates[p].source) for i, (score, p) in best.items() if score >= RANK_FLOOR
+        ]
         matches.sort(key=lambda m: (-m.score, self._order[m.intent.name]))
         return matches
