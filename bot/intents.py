@@ -9,13 +9,12 @@ from bot.datafile import field, load_yaml, string_list
 from bot.errors import DataError
 from bot.knowledge import Knowledge
 from bot.models import Intent
-from bot.normalize import clean, tokenize
+from bot.normalize import QUESTION_TYPES, clean, tokenize
 from bot.smalltalk import SmallTalk
 
 INTENTS_FILE = "intents.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
 SUGGESTION_LIMIT = 80
-QUESTION_TYPES = frozenset({"when", "who", "amount", "duration", "why", "where", "age", "how", "clock"})
 
 
 def template_key(text: str) -> str:

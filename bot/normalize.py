@@ -78,10 +78,13 @@ CHECKING = re.compile(
     r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no|yeah|ya|yes)\s*\?*\s*$"
     r"|^\s*(true or false|t\s*/\s*f|t or f|fact check|is it true that|am i right that)\b"
 )
-_OPEN_QUESTION = re.compile(r"\b(what|whats|which)\b")
 _ASKS_NAME = re.compile(r"\bname\b")
 # Words that mark a clause as the one that asks (every question type has one of them).
 _ASKING = re.compile(r"\b(?:what|whats|which|when|where|who|whom|whose|why|how|year|date|month|exact)\b")
+
+
+# Every question type question_type() can return.
+QUESTION_TYPES = frozenset(name for name, _ in QUESTION_PHRASES + QUESTION_WORDS) - {"open"}
 
 
 def question_type(text: str) -> str | None:

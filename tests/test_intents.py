@@ -62,7 +62,11 @@ def test_a_fact_no_intent_reaches_is_named(data_copy: Path) -> None:
 
 
 def test_an_unknown_question_type_is_named(data_copy: Path) -> None:
-    replace_in(data_copy / "intents.yaml", "asks: [when, who, how]", "asks: [when, whom, how]")
+    replace_in(
+        data_copy / "intents.yaml",
+        "asks: [when, who]\n    suggestion: When and how",
+        "asks: [when, whom]\n    suggestion: When and how",
+    )
     with pytest.raises(DataError, match=r"intent 'amazon_entry'\.asks: unknown question type 'whom'"):
         Engine.load(data_copy)
 
