@@ -155,11 +155,6 @@ class Analysis:
     has_pronoun: bool
     checking: bool = False  # a premise to check: "... in 2010, right?", "true or false: ..."
 
-    @property
-    def text(self) -> str:
-        """The canonical content tokens as one string, for fuzzy scoring."""
-        return " ".join(self.content)
-
 
 class PhraseTable:
     """Token sequences and what replaces them, indexed by first token for a fast scan."""
