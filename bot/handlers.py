@@ -53,8 +53,17 @@ def timeline(knowledge: Knowledge, year: int | None = None) -> Answer | None:
     if not events:
         return None
     heading = f"What the article says happened in {year}:" if year else "Timeline, from the article:"
-    lines = [f"• {fact.event.label}: {fact.text}" for fact in events if fact.event]
+    lines = [f"• {fact.event.label}: {_without_date(fact.text, fact.event.label)}" for fact in events if fact.event]
     return Answer("\n".join([heading, *lines]), cite(events))
+
+
+def _without_date(text: str, label: str) -> str:
+    """The fact's text without a leading "In 2015," that would repeat the timeline's date."""
+    for lead in (f"In {label}, ", f"In {label} "):
+        if text.startswith(lead):
+            rest = text[len(lead) :]
+            return rest[:1].upper() + rest[1:]
+    return text
 
 
 def summary_handler(knowledge: Knowledge, intent: Intent, analysis: Analysis) -> Answer | None:
