@@ -27,6 +27,7 @@ class Lexicon:
     unsupported: list[str]
     spellings: dict[str, list[str]]
     filler: list[str]
+    negations: list[str]
     concepts: dict[str, list[str]]
     stopwords: list[str]
     dictionary: frozenset[str]
@@ -58,6 +59,7 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         unsupported=string_list(data, "unsupported", path, ""),
         spellings=_lists(data, "spellings", path),
         filler=string_list(data, "filler", path, "", default=[]),
+        negations=string_list(data, "negations", path, "", default=[]),
         concepts=_lists(data, "concepts", path),
         stopwords=string_list(data, "stopwords", path, ""),
         dictionary=_dictionary(data_dir, field(data, "dictionary", str, path, "")),

@@ -156,6 +156,26 @@ class Analysis:
     checking: bool = False  # a premise to check: "... in 2010, right?", "true or false: ..."
 
 
+NEGATION_TOKEN = "!not"
+
+
+def _drop_negated(tokens: list[str]) -> list[str]:
+    """Drop the names that follow a negation ("forget jd and alibaba, ..."), and the negation."""
+    if NEGATION_TOKEN not in tokens:
+        return tokens
+    out: list[str] = []
+    dropping = False
+    for token in tokens:
+        if token == NEGATION_TOKEN:
+            dropping = True
+        elif dropping and (token.startswith(ENTITY_PREFIX) or token in (OUTSIDE_TOKEN, "and", "or", "the")):
+            continue
+        else:
+            dropping = False
+            out.append(token)
+    return out
+
+
 class PhraseTable:
     """Token sequences and what replaces them, indexed by first token for a fast scan."""
 
@@ -210,6 +230,9 @@ class Analyzer:
                 spelling_words.update(tokenize(clean(variant)) + tokenize(clean(target)))
         for phrase in lexicon.filler:
             self._spellings.add(tuple(tokenize(clean(phrase))), ())
+            spelling_words.update(tokenize(clean(phrase)))
+        for phrase in lexicon.negations:
+            self._spellings.add(tuple(tokenize(clean(phrase))), (NEGATION_TOKEN,))
             spelling_words.update(tokenize(clean(phrase)))
 
         self._phrases = PhraseTable()
@@ -317,7 +340,7 @@ class Analyzer:
         cleaned = clean(text)
         words = self.spell(self._split_chinese(tokenize(cleaned)))
         corrected = [self.correct(word) for word in words]
-        tokens = self._phrases.replace(self._stem_all(corrected))
+        tokens = _drop_negated(self._phrases.replace(self._stem_all(corrected)))
         spelled = " ".join(words)
         qtype = question_type(spelled)
         content = tuple(t for t in tokens if t not in self.stopwords and t[0] not in "!$%")

@@ -75,3 +75,8 @@ def test_out_of_article_names_and_attributes_are_flagged(engine: Engine) -> None
     assert engine.analyzer.analyze("pdd stock price").unsupported
     assert engine.analyzer.analyze("pdd q4 2019 revenue").unsupported
     assert not engine.analyzer.analyze("pdd q3 revenue").unsupported
+
+
+def test_names_a_question_says_it_is_not_about_are_dropped(engine: Engine) -> None:
+    assert engine.analyzer.analyze("forget jd and alibaba, who founded pdd").entities == {"pinduoduo"}
+    assert engine.analyzer.analyze("not about tmall: when did amazon leave").entities == {"amazon"}
