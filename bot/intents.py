@@ -9,7 +9,7 @@ from bot.datafile import field, load_yaml, string_list
 from bot.errors import DataError
 from bot.knowledge import Knowledge
 from bot.models import Intent
-from bot.normalize import QUESTION_TYPES, clean, tokenize
+from bot.normalize import QUESTION_TYPES, phrase_words
 from bot.smalltalk import SmallTalk
 
 INTENTS_FILE = "intents.yaml"
@@ -19,7 +19,7 @@ SUGGESTION_LIMIT = 80
 
 def template_key(text: str) -> str:
     """How two templates are compared for duplicates: folded words."""
-    return " ".join(tokenize(clean(text)))
+    return " ".join(phrase_words(text))
 
 
 def load_intents(data_dir: Path, knowledge: Knowledge, handlers: Iterable[str], entities: Iterable[str]) -> tuple[Intent, ...]:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import Stemmer
 from rapidfuzz import fuzz, process
@@ -134,6 +135,13 @@ def _unleet(match: re.Match[str]) -> str:
     return word if _NOT_LEET.fullmatch(word) else word.translate(_LEET_LETTERS)
 
 
+@cache
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    """The words of a data phrase (lexicon entry, template), folded like a message; cached, since
+    load time folds the same phrases several times and data is finite."""
+    return tuple(tokenize(clean(phrase)))
+
+
 def tokenize(text: str) -> list[str]:
     """Words and numbers of cleaned text, apostrophes inside words dropped (didn't -> didnt)."""
     return [token.replace("'", "") for token in _TOKEN.findall(text)]
@@ -226,14 +234,14 @@ class Analyzer:
         spelling_words: set[str] = set()
         for target, variants in lexicon.spellings.items():
             for variant in variants:
-                self._spellings.add(tuple(tokenize(clean(variant))), tuple(tokenize(clean(target))))
-                spelling_words.update(tokenize(clean(variant)) + tokenize(clean(target)))
+                self._spellings.add(phrase_words(variant), phrase_words(target))
+                spelling_words.update(phrase_words(variant) + phrase_words(target))
         for phrase in lexicon.filler:
-            self._spellings.add(tuple(tokenize(clean(phrase))), ())
-            spelling_words.update(tokenize(clean(phrase)))
+            self._spellings.add(phrase_words(phrase), ())
+            spelling_words.update(phrase_words(phrase))
         for phrase in lexicon.negations:
-            self._spellings.add(tuple(tokenize(clean(phrase))), (NEGATION_TOKEN,))
-            spelling_words.update(tokenize(clean(phrase)))
+            self._spellings.add(phrase_words(phrase), (NEGATION_TOKEN,))
+            spelling_words.update(phrase_words(phrase))
 
         self._phrases = PhraseTable()
         for entity_id, aliases in lexicon.entity_aliases.items():
@@ -248,9 +256,9 @@ class Analyzer:
         domain: set[str] = set()
         for phrases in (*lexicon.entity_aliases.values(), lexicon.outside, lexicon.unsupported, *lexicon.concepts.values()):
             for phrase in phrases:
-                domain.update(tokenize(clean(phrase)))
+                domain.update(phrase_words(phrase))
         for text in extra_vocabulary:
-            domain.update(self.spell(tokenize(clean(text))))
+            domain.update(self.spell(phrase_words(text)))
         self._domain = sorted(word for word in domain if len(word) >= 3 and not word.isdigit())
         self._domain_stems = sorted(set(self._stem_all(self._domain)))
         known = set(domain) | set(lexicon.stopwords)
@@ -266,7 +274,7 @@ class Analyzer:
 
     def _add_phrases(self, phrases: Iterable[str], token: str) -> None:
         for phrase in phrases:
-            self._phrases.add(tuple(self._stem_all(self.spell(tokenize(clean(phrase))))), (token,))
+            self._phrases.add(tuple(self._stem_all(self.spell(phrase_words(phrase)))), (token,))
 
     def _stem_all(self, words: Iterable[str]) -> list[str]:
         cached = self._stems.get

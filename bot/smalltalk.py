@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.normalize import Analysis, Analyzer, clean, tokenize
+from bot.normalize import Analysis, Analyzer, phrase_words
 
 # Words that make a message a question even without a question word of the article's.
 _ASKING = re.compile(r"\b(what|whats|which|is|are|does|did|can|will|was)\b")
@@ -28,7 +28,7 @@ class SmallTalkDetector:
     def __init__(self, kinds: Sequence[SmallTalk], analyzer: Analyzer) -> None:
         self.kinds = {kind.name: kind for kind in kinds}
         self._analyzer = analyzer
-        self._phrases = {tuple(tokenize(clean(phrase))): kind.name for kind in kinds for phrase in kind.phrases}
+        self._phrases = {phrase_words(phrase): kind.name for kind in kinds for phrase in kind.phrases}
         self._longest = max((len(phrase) for phrase in self._phrases), default=1)
 
     def kind_of(self, analysis: Analysis) -> str | None:
