@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -141,7 +140,3 @@ def _read_questions(path: Path) -> list[tuple[str, object]]:
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise UsageError(f"{path}:{number}: not a question line ({exc})") from exc
     return rows
-
-
-def _now() -> float:
-    return time.perf_counter()

@@ -65,7 +65,11 @@ class Engine:
         self.decider = Decider(self.matcher, analyzer.setting, analyzer.subject, analyzer.slots, analyzer.modifiers)
         self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
         self._by_name = {intent.name: intent for intent in intents}
-        self._years = frozenset(knowledge.years)
+        # Derived once: /timeline choices, /facts autocomplete (per keystroke) and the year guard read them.
+        self.years: tuple[int, ...] = knowledge.years
+        self._years = frozenset(self.years)
+        names = analyzer.entity_names
+        self.topics: tuple[tuple[str, str], ...] = tuple((e, names[e]) for e in names if knowledge.about(e))
         self._default_suggestions = tuple(
             dict.fromkeys(i.suggestion for i in intents if i.handler not in (SOURCE_HANDLER, GAP_HANDLER))
         )
@@ -91,17 +95,6 @@ class Engine:
     def paragraph_count(self) -> int:
         """Paragraphs after the title."""
         return len(self.knowledge.article.paragraphs) - 1
-
-    @property
-    def years(self) -> tuple[int, ...]:
-        """Years with events, for /timeline."""
-        return self.knowledge.years
-
-    @property
-    def topics(self) -> tuple[tuple[str, str], ...]:
-        """(entity id, name) of everyone the article has facts about, for /facts."""
-        names = self.analyzer.entity_names
-        return tuple((e, names[e]) for e in names if self.knowledge.about(e))
 
     def help(self) -> Reply:
         """What the bot can do, as a chat reply with example questions."""
