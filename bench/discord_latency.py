@@ -27,7 +27,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "discord")]
 
 from discord_standin import ALICE, LISTED_CHANNEL, TOKEN, FakeDiscord  # noqa: E402
 
-from bot.discord_app import serve  # noqa: E402
+from bot.discord.app import serve  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 

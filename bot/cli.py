@@ -99,14 +99,14 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _discord(command: str) -> int:
     import os
 
-    from bot import discord_app
+    from bot.discord import app
     from bot.settings import Settings
 
     settings = Settings.from_env(os.environ)
     if command == "invite":
-        print(discord_app.invite_url(settings))
+        print(app.invite_url(settings))
         return 0
-    return discord_app.sync(settings) if command == "sync" else discord_app.run(settings)
+    return app.sync(settings) if command == "sync" else app.run(settings)
 
 
 def _ask(engine: Engine, question: str, *, as_json: bool) -> int:

@@ -16,7 +16,7 @@ import pytest
 from discord_harness import Running, StartBot, make_settings
 from discord_standin import FakeDiscord
 
-from bot.discord_app import serve
+from bot.discord.app import serve
 from bot.engine import Engine
 
 

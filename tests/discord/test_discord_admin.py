@@ -15,7 +15,7 @@ from discord.utils import _ColourFormatter
 from discord_harness import make_settings
 from discord_standin import APP_ID, GUILD_ID, TOKEN, FakeDiscord
 
-from bot.discord_app import INVITE_PERMISSIONS, TokenFilter, invite_url, serve, sync_now
+from bot.discord.app import INVITE_PERMISSIONS, TokenFilter, invite_url, serve, sync_now
 from bot.engine import Engine
 from bot.errors import UsageError
 from bot.settings import Settings

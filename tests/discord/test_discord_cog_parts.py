@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.cogs.commands import topic_choices
-from bot.cogs.memory import Memory
-from bot.cogs.throttle import Throttle, Verdict
-from bot.discord_app import application_id_from_token
+from bot.discord.app import application_id_from_token
+from bot.discord.cogs.commands import topic_choices
+from bot.discord.memory import Memory
+from bot.discord.throttle import Throttle, Verdict
 from bot.models import Kind, Reply
 
 

@@ -9,7 +9,7 @@ from discord_harness import Running, StartBot
 from discord_standin import BOT_USER, QUIET_CHANNEL, FakeDiscord
 
 from bot import render
-from bot.discord_app import CONTENT_OFF, CONTENT_REFUSED
+from bot.discord.app import CONTENT_OFF, CONTENT_REFUSED
 from bot.engine import Context, Engine
 from bot.models import Reply
 

@@ -14,11 +14,11 @@ import discord
 from discord.utils import MISSING
 
 from bot import render
-from bot.cogs.throttle import Verdict
+from bot.discord.throttle import Verdict
 from bot.models import Reply
 
 if TYPE_CHECKING:
-    from bot.discord_app import QABot
+    from bot.discord.app import QABot
 
 NO_PINGS = discord.AllowedMentions.none()
 

@@ -11,11 +11,11 @@ import discord
 from discord.ext import commands
 
 from bot import render
-from bot.cogs import ui
-from bot.cogs.throttle import Verdict
+from bot.discord import ui
+from bot.discord.throttle import Verdict
 
 if TYPE_CHECKING:
-    from bot.discord_app import QABot
+    from bot.discord.app import QABot
 
 # Message types that people write; joins, pins, boosts and the like are not questions.
 PERSON_MESSAGES = frozenset({discord.MessageType.default, discord.MessageType.reply})

@@ -15,10 +15,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs import ui
+from bot.discord import ui
 
 if TYPE_CHECKING:
-    from bot.discord_app import QABot
+    from bot.discord.app import QABot
 
 log = logging.getLogger(__name__)
 

@@ -25,11 +25,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import render
-from bot.cogs import ui
-from bot.cogs.commands import Commands
-from bot.cogs.memory import Memory
-from bot.cogs.qa import QA
-from bot.cogs.throttle import Throttle
+from bot.discord import ui
+from bot.discord.cogs.commands import Commands
+from bot.discord.cogs.qa import QA
+from bot.discord.memory import Memory
+from bot.discord.throttle import Throttle
 from bot.engine import Context, Engine
 from bot.errors import UsageError
 from bot.models import Reply
