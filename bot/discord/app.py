@@ -1,7 +1,8 @@
 """The bot on Discord: the Bot subclass, its error boundary, command sync, and run / invite / sync.
 
-Everything Discord-specific that is not a cog lives here. The engine is loaded
-once by `run` and handed to the bot; cogs reach it as `bot.engine`.
+The engine is loaded once by `run` and handed to the bot. The cogs are
+extensions loaded by name in setup_hook; they get the bot in their `setup(bot)`
+and reach the engine as `bot.engine`, without importing this module.
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from discord.ext import commands
 
 from bot import render
 from bot.discord import ui
-from bot.discord.cogs.commands import Commands
-from bot.discord.cogs.qa import QA
 from bot.discord.memory import Memory
+from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Throttle
 from bot.engine import Context, Engine
 from bot.errors import UsageError
@@ -48,6 +48,9 @@ INVITE_PERMISSIONS = discord.Permissions(
     read_message_history=True,
 )
 INVITE_SCOPES = ("bot", "applications.commands")
+
+# The cogs, loaded by name; each module's setup(bot) adds its cog.
+EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands")
 
 NO_TOKEN = """\
 DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
@@ -161,8 +164,8 @@ class QABot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ui.AskButton, ui.SourceButton)
-        await self.add_cog(QA(self))
-        await self.add_cog(Commands(self))
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
         if not self.intents.message_content:
             level = logging.WARNING if self.settings.channels else logging.INFO
             log.log(level, CONTENT_OFF)
@@ -247,6 +250,10 @@ class QABot(commands.Bot):
 
 class ShardedQABot(QABot, commands.AutoShardedBot):
     """The same bot on discord.py's AutoShardedBot, for SHARD_COUNT / SHARD_IDS."""
+
+
+# The cogs type the bot they are given as AnswerBot; these lines make mypy check that both bots are one.
+_CHECKED_BOTS: tuple[type[AnswerBot], ...] = (QABot, ShardedQABot)
 
 
 def describe(interaction: discord.Interaction[Any]) -> str:

@@ -8,17 +8,15 @@ no memory per message.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord.utils import MISSING
 
 from bot import render
+from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Verdict
 from bot.models import Reply
-
-if TYPE_CHECKING:
-    from bot.discord.app import QABot
 
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -31,9 +29,9 @@ class OnCooldown(discord.app_commands.CheckFailure):
         super().__init__(render.cooldown_text(retry_after))
 
 
-def client_of(interaction: discord.Interaction[Any]) -> QABot:
+def client_of(interaction: discord.Interaction[Any]) -> AnswerBot:
     """The bot that received an interaction."""
-    client: QABot = interaction.client
+    client: AnswerBot = interaction.client
     return client
 
 

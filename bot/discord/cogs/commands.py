@@ -8,7 +8,7 @@ events, paragraphs) come from the knowledge.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -16,9 +16,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.discord import ui
-
-if TYPE_CHECKING:
-    from bot.discord.app import QABot
+from bot.discord.protocol import AnswerBot
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +48,7 @@ def topic_choices(topics: tuple[tuple[str, str], ...], current: str) -> Choices:
 class Commands(commands.Cog):
     """The bot's slash commands."""
 
-    def __init__(self, bot: QABot) -> None:
+    def __init__(self, bot: AnswerBot) -> None:
         self.bot = bot
         self._built: list[app_commands.Command[Any, Any, None]] = []
 
@@ -142,3 +140,8 @@ class Commands(commands.Cog):
             await ui.respond(interaction, engine.source(last.citations[0].paragraph))
 
         return source
+
+
+async def setup(bot: AnswerBot) -> None:
+    """The extension's entry point: `await bot.load_extension("bot.discord.cogs.commands")` calls it."""
+    await bot.add_cog(Commands(bot))

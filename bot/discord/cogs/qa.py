@@ -5,17 +5,13 @@ Thin: it decides only whether a message is addressed to the bot; the engine deci
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord.ext import commands
 
 from bot import render
 from bot.discord import ui
+from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Verdict
-
-if TYPE_CHECKING:
-    from bot.discord.app import QABot
 
 # Message types that people write; joins, pins, boosts and the like are not questions.
 PERSON_MESSAGES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -48,7 +44,7 @@ def is_addressed(message: discord.Message, me: discord.abc.User, channels: froze
 class QA(commands.Cog):
     """Answers questions asked in messages."""
 
-    def __init__(self, bot: QABot) -> None:
+    def __init__(self, bot: AnswerBot) -> None:
         self.bot = bot
 
     @commands.Cog.listener()
@@ -66,3 +62,8 @@ class QA(commands.Cog):
             return
         reply = self.bot.ask(message.content, key)
         await ui.reply_to(message, reply)
+
+
+async def setup(bot: AnswerBot) -> None:
+    """The extension's entry point: `await bot.load_extension("bot.discord.cogs.qa")` calls it."""
+    await bot.add_cog(QA(bot))

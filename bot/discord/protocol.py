@@ -1,0 +1,46 @@
+"""What the cogs and the ui helpers use of the bot, as a Protocol.
+
+Cogs are extensions: discord.py imports them by name and hands them the bot in
+`setup(bot)`. They type it as AnswerBot, so they never import bot.discord.app,
+the module that builds the bot; app.QABot provides all of it (mypy checks that
+in app.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.discord.memory import Memory
+from bot.discord.throttle import Throttle
+from bot.engine import Engine
+from bot.models import Reply
+from bot.settings import Settings
+
+
+class AnswerBot(Protocol):
+    """The bot as its cogs see it: settings, the engine, cooldowns, memory and the error boundary."""
+
+    settings: Settings
+    engine: Engine
+    throttle: Throttle
+    memory: Memory
+
+    @property
+    def user(self) -> discord.ClientUser | None: ...
+
+    @property
+    def tree(self) -> app_commands.CommandTree[Any]: ...
+
+    async def add_cog(self, cog: commands.Cog, /) -> None: ...
+
+    def ask(self, text: str, key: tuple[int, int]) -> Reply:
+        """The engine's reply to text, in the conversation kept for key (channel, user)."""
+        ...
+
+    async def on_interaction_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+        """The error boundary: tell the user, ephemerally; log the traceback of anything unexpected."""
+        ...
