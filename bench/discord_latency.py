@@ -23,13 +23,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "discord")]
-
-from discord_standin import ALICE, LISTED_CHANNEL, TOKEN, FakeDiscord  # noqa: E402
+sys.path.insert(0, str(ROOT))  # the stand-in lives in tests/, which is not installed
 
 from bot.discord.app import serve  # noqa: E402
 from bot.engine import Engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from tests.discord.discord_standin import ALICE, LISTED_CHANNEL, TOKEN, FakeDiscord  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.jsonl"
 WARM_UP = 10

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from discord_harness import Running, StartBot, make_settings
-from discord_standin import FakeDiscord
 
 from bot.discord.app import serve
 from bot.engine import Engine
+from tests.discord.discord_harness import Running, StartBot, make_settings
+from tests.discord.discord_standin import FakeDiscord
 
 
 @pytest.fixture

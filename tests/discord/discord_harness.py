@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from discord_standin import GUILD_ID, LISTED_CHANNEL, TOKEN, FakeDiscord, Request
 
 from bot import render
 from bot.settings import Settings
+from tests.discord.discord_standin import GUILD_ID, LISTED_CHANNEL, TOKEN, FakeDiscord, Request
 
 
 @dataclasses.dataclass

@@ -12,13 +12,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from discord.utils import _ColourFormatter
-from discord_harness import make_settings
-from discord_standin import APP_ID, GUILD_ID, TOKEN, FakeDiscord
 
 from bot.discord.app import INVITE_PERMISSIONS, TokenFilter, invite_url, serve, sync_now
 from bot.engine import Engine
 from bot.errors import UsageError
 from bot.settings import Settings
+from tests.discord.discord_harness import make_settings
+from tests.discord.discord_standin import APP_ID, GUILD_ID, TOKEN, FakeDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG_TOKEN = "MTExMTExMTExMTExMTExMTEx.wrong.not-the-right-token"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
-from discord_standin import APP_ID, BOB, GUILD_ID, FakeDiscord, Request
-
 from bot import render
 from bot.engine import Engine
 from bot.knowledge import fold_space
+from tests.discord.discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
+from tests.discord.discord_standin import APP_ID, BOB, GUILD_ID, FakeDiscord, Request
 
 COMMANDS = {"ask", "timeline", "facts", "source", "about", "help"}
 

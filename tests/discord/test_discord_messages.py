@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
-from discord_standin import (
+from bot import render
+from bot.engine import Engine
+from bot.knowledge import fold_space
+from bot.models import Kind
+from tests.discord.discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
+from tests.discord.discord_standin import (
     ALICE,
     BOB,
     BOT_ROLE,
@@ -15,11 +19,6 @@ from discord_standin import (
     OTHER_BOT,
     QUIET_CHANNEL,
 )
-
-from bot import render
-from bot.engine import Engine
-from bot.knowledge import fold_space
-from bot.models import Kind
 
 CLARIFY_CANDIDATES = ("amazon store", "what marketplace did amazon set up shop on in 2015", "store", "amazon shop")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from discord_harness import Running, StartBot
-from discord_standin import BOT_USER, QUIET_CHANNEL, FakeDiscord
 
 from bot import render
 from bot.discord.app import CONTENT_OFF, CONTENT_REFUSED
 from bot.engine import Context, Engine
 from bot.models import Reply
+from tests.discord.discord_harness import Running, StartBot
+from tests.discord.discord_standin import BOT_USER, QUIET_CHANNEL, FakeDiscord
 
 
 async def ask_and_wait(fake: FakeDiscord, question: str) -> str:
