@@ -1,8 +1,8 @@
 from bot.engine import Engine
-from bot.models import Kind
+from bot.models import Intent, Kind
 
 
-def intent(engine: Engine, name: str):  # type: ignore[no-untyped-def]
+def intent(engine: Engine, name: str) -> Intent:
     return next(i for i in engine.intents if i.name == name)
 
 

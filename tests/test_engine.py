@@ -1,10 +1,10 @@
 import pytest
 
 from bot.engine import Context, Engine
-from bot.models import Kind
+from bot.models import Kind, Reply
 
 
-def ask(engine: Engine, question: str, context: Context | None = None):  # type: ignore[no-untyped-def]
+def ask(engine: Engine, question: str, context: Context | None = None) -> Reply:
     return engine.answer(question, context)
 
 

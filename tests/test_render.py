@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot import render
 from bot.models import Citation, Kind, Reply
 
-texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=7000)
+texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=7000)
 short = st.text(max_size=300)
 citations = st.builds(Citation, paragraph=st.integers(0, 60), quote=st.text(min_size=1, max_size=2500))
 replies = st.builds(
