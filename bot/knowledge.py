@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from bot.models import Citation, Event, Fact
 ARTICLE_FILE = "article.txt"
 KNOWLEDGE_FILE = "knowledge.yaml"
 FACT_KINDS = ("fact", "span", "gap")
+CAPTION_LIMIT = 40  # characters: a caption is a few words beside a date on the timeline picture
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _SPACE = re.compile(r"\s+")
 
@@ -56,6 +58,7 @@ class Knowledge:
 
     article: Article
     facts: dict[str, Fact]
+    now: Event | None = None  # the article's present, when the knowledge file says it
 
     def timeline(self, year: int | None = None) -> list[Fact]:
         """Dated facts in date order, optionally only one year's."""
@@ -78,6 +81,7 @@ def load_knowledge(data_dir: Path, entities: frozenset[str]) -> Knowledge:
     article = Article.read(data_dir / ARTICLE_FILE)
     path = data_dir / KNOWLEDGE_FILE
     data = load_yaml(path)
+    now = _event(data.get("now"), path, "now")
     entries = field(data, "facts", list, path, "")
     facts: dict[str, Fact] = {}
     for index, entry in enumerate(entries):
@@ -106,7 +110,7 @@ def load_knowledge(data_dir: Path, entities: frozenset[str]) -> Knowledge:
         facts[fact_id] = Fact(fact_id, text.strip(), citations, about, event, kind)
     if not facts:
         raise DataError(path, "facts", "no facts")
-    return Knowledge(article, facts)
+    return Knowledge(article, facts, now)
 
 
 def _citation(entry: object, article: Article, path: Path, where: str) -> Citation:
@@ -129,4 +133,13 @@ def _event(entry: object, path: Path, where: str) -> Event | None:
     date = str(field(entry, "date", str, path, where))
     if not _DATE.match(date):
         raise DataError(path, f"{where}.date", f"expected YYYY, YYYY-MM or YYYY-MM-DD, found {date!r}")
-    return Event(date, field(entry, "label", str, path, where))
+    year, month, day = (int(part) for part in (date + "-01-01")[:10].split("-"))
+    try:
+        datetime.date(year, month, day)
+    except ValueError as exc:
+        raise DataError(path, f"{where}.date", f"not a date: {date!r} ({exc})") from exc
+    label = field(entry, "label", str, path, where)
+    caption = field(entry, "caption", str, path, where, default="")
+    if len(caption) > CAPTION_LIMIT:
+        raise DataError(path, f"{where}.caption", f"at most {CAPTION_LIMIT} characters, found {len(caption)}: {caption!r}")
+    return Event(date, label, caption.strip())
