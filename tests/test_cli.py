@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot.cli import main
 
@@ -78,8 +79,8 @@ def test_a_bad_json_line_in_a_question_file_is_a_usage_error(tmp_path: Path, cap
     assert f"{questions}:2: not a question line" in capsys.readouterr().err
 
 
-def test_ask_check_and_eval_do_not_import_discord() -> None:
-    code = "import sys; from bot.cli import main; main(['ask', 'hi']); main(['check']); print('discord' in sys.modules)"
+def test_ask_and_check_import_neither_discord_nor_pillow() -> None:
+    code = "import sys; from bot.cli import main; main(['ask', 'hi']); main(['check']); print('discord' in sys.modules or 'PIL' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.strip().splitlines()[-1] == "False"
 
@@ -98,3 +99,34 @@ def test_bench_prints_latency_throughput_startup_and_memory(tmp_path: Path, caps
     out = capsys.readouterr().out
     for figure in ("p50:", "p99:", "answers per second", "start-up", "peak RSS", "million Python additions"):
         assert figure in out
+
+
+def test_timeline_png_writes_the_picture_and_prints_the_timeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "timeline.png"
+    assert main(["timeline", "--png", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Timeline, from the article:") and "2004" in out
+    assert f"wrote {target}: 1200x" in err
+    with Image.open(target) as image:
+        assert image.format == "PNG" and image.width == 1200
+
+
+def test_timeline_year_highlights_that_year_and_a_year_without_events_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.engine import Engine
+    from bot.picture import render
+
+    target = tmp_path / "2015.png"
+    assert main(["timeline", "--year", "2015", "--png", str(target)]) == 0
+    assert "2015" in capsys.readouterr().out
+    assert target.read_bytes() == render(Engine.load().knowledge, 2015).png
+    empty = tmp_path / "2010.png"
+    assert main(["timeline", "--year", "2010", "--png", str(empty)]) == 1
+    assert "no events in 2010" in capsys.readouterr().out
+    assert not empty.exists()
+
+
+def test_timeline_png_into_a_missing_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["timeline", "--png", str(tmp_path / "no" / "such" / "dir.png")]) == 2
+    assert "cannot write" in capsys.readouterr().err
