@@ -73,6 +73,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     engine = Engine.load()
     if command == "check":
+        from bot.picture import check
+
+        check(engine.knowledge)
         print(
             f"ok: {len(engine.knowledge.facts)} facts, {len(engine.intents)} intents, "
             f"{sum(len(i.templates) for i in engine.intents)} templates"

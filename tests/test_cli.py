@@ -43,6 +43,14 @@ def test_check_fails_on_broken_data_naming_the_file(
     assert "intents.yaml: line" in capsys.readouterr().err
 
 
+def test_check_fails_when_the_timeline_picture_cannot_fit_its_labels(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("bot.picture.WIDTH", 600)
+    assert main(["check"]) == 1
+    assert "knowledge.yaml: timeline picture: the dated events do not fit: labels" in capsys.readouterr().err
+
+
 def test_eval_reports_figures_per_intent_and_misses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
@@ -79,10 +87,14 @@ def test_a_bad_json_line_in_a_question_file_is_a_usage_error(tmp_path: Path, cap
     assert f"{questions}:2: not a question line" in capsys.readouterr().err
 
 
-def test_ask_and_check_import_neither_discord_nor_pillow() -> None:
-    code = "import sys; from bot.cli import main; main(['ask', 'hi']); main(['check']); print('discord' in sys.modules or 'PIL' in sys.modules)"
+def test_ask_imports_neither_discord_nor_pillow_and_check_not_discord() -> None:
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'hi']); print('discord' in sys.modules or 'PIL' in sys.modules); "
+        "main(['check']); print('discord' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    assert out.strip().splitlines()[-1] == "False"
+    lines = out.strip().splitlines()
+    assert lines[-1] == "False" and lines[-2].startswith("ok: ") and lines[-3] == "False"
 
 
 def test_python_dash_m_bot_runs_from_another_directory(tmp_path: Path) -> None:
