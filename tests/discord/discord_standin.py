@@ -33,13 +33,17 @@ GUILD_ID = 500000000000000001
 LISTED_CHANNEL = 600000000000000001
 QUIET_CHANNEL = 600000000000000002
 NO_EMBED_CHANNEL = 600000000000000003
+NO_FILES_CHANNEL = 600000000000000004
 DM_CHANNEL = 700000000000000001
 BOT_ROLE = 800000000000000001
 EPHEMERAL = 1 << 6
 MESSAGE_CONTENT_INTENT = 1 << 15
 EMBED_LINKS = 1 << 14
-# View Channel, Send Messages, Send Messages in Threads, Embed Links, Read Message History, Use App Commands.
-EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | EMBED_LINKS | (1 << 16) | (1 << 31)
+ATTACH_FILES = 1 << 15
+# View Channel, Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message History, Use App Commands.
+EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | EMBED_LINKS | ATTACH_FILES | (1 << 16) | (1 << 31)
+# What Discord grants an app in a DM, whatever the server says.
+DM_APP_PERMISSIONS = EMBED_LINKS | ATTACH_FILES | (1 << 17)
 NOW = "2024-01-01T00:00:00.000000+00:00"
 
 
@@ -98,6 +102,7 @@ CHANNELS = [
     text_channel(LISTED_CHANNEL, "ask-the-bot", 0),
     text_channel(QUIET_CHANNEL, "general", 1),
     text_channel(NO_EMBED_CHANNEL, "no-embeds", 2, deny=EMBED_LINKS),
+    text_channel(NO_FILES_CHANNEL, "no-files", 3, deny=ATTACH_FILES),
 ]
 
 
@@ -152,6 +157,15 @@ def guild_create() -> dict[str, Any]:
         "unavailable": False,
         "joined_at": NOW,
     }
+
+
+def app_permissions(channel_id: int) -> int:
+    """The bot's permissions in a channel, as Discord puts them in an interaction: @everyone's less the channel's denials."""
+    if channel_id == DM_CHANNEL:
+        return DM_APP_PERMISSIONS
+    channel = next(c for c in CHANNELS if int(c["id"]) == channel_id)
+    denied = sum(int(o["deny"]) for o in channel["permission_overwrites"])
+    return EVERYONE_PERMISSIONS & ~denied
 
 
 @dataclass(frozen=True, slots=True)
@@ -656,7 +670,7 @@ class FakeDiscord:
             "data": data,
             "channel_id": str(channel_id),
             "locale": "en-US",
-            "app_permissions": str(EVERYONE_PERMISSIONS),
+            "app_permissions": str(app_permissions(channel_id)),
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(GUILD_ID)},
             "context": 0,

@@ -12,7 +12,7 @@ from bot import picture, render
 from bot.engine import Engine
 from bot.knowledge import Knowledge, fold_space
 from tests.discord.discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
-from tests.discord.discord_standin import APP_ID, BOB, GUILD_ID, FakeDiscord, Request
+from tests.discord.discord_standin import APP_ID, BOB, DM_CHANNEL, GUILD_ID, NO_FILES_CHANNEL, FakeDiscord, Request
 
 COMMANDS = {"ask", "timeline", "facts", "source", "about", "help"}
 
@@ -111,6 +111,15 @@ async def test_timeline_attaches_its_picture_under_the_embed_text_with_alt_text(
         (stored,) = reply.created["attachments"]
         assert (stored["filename"], stored["content_type"], stored["size"]) == (name, "image/png", len(expected.png))
         assert reply.created["embeds"][-1]["image"]["url"] == stored["url"]
+    bot.assert_healthy()
+
+
+async def test_timeline_where_the_bot_may_not_attach_files_answers_in_text_alone(bot: Running, engine: Engine) -> None:
+    reply = await answer_to(bot.fake, "timeline", channel_id=NO_FILES_CHANNEL)
+    assert not reply.files and not reply.attachments and "image" not in reply.embeds[-1]
+    assert reply.embeds[0]["description"] == engine.timeline().text
+    in_dm = await answer_to(bot.fake, "timeline", channel_id=DM_CHANNEL)
+    assert [upload.filename for upload in in_dm.files] == ["timeline.png"]
     bot.assert_healthy()
 
 

@@ -138,7 +138,9 @@ class Commands(commands.Cog):
         async def timeline(interaction: discord.Interaction[Any], year: app_commands.Choice[int] | None = None) -> None:
             chosen = year.value if year else None
             reply = self.bot.engine.timeline(chosen)
-            picture = await self.timeline_picture(chosen) if reply.kind is Kind.ANSWER else None
+            # Without Attach Files where it was asked, Discord would refuse the whole reply: send the text alone.
+            can_attach = interaction.app_permissions.attach_files
+            picture = await self.timeline_picture(chosen) if reply.kind is Kind.ANSWER and can_attach else None
             await ui.respond(interaction, reply, picture=picture)
 
         return timeline
