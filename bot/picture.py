@@ -22,7 +22,7 @@ import functools
 import io
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -158,7 +158,7 @@ class Layout:
     highlight: tuple[int, int] | None  # the highlighted year's stretch of the axis
     labels: tuple[Label, ...]
     texts: tuple[Text, ...]  # title, tag, axis labels and footer (the labels' own texts are in labels)
-    palette: Palette = field(default=PALETTE)
+    palette: Palette = PALETTE
 
     @property
     def all_texts(self) -> list[Text]:
