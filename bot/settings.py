@@ -213,6 +213,11 @@ def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
     return value.rstrip("/")
 
 
+def data_dir_from_env(environ: Mapping[str, str]) -> Path | None:
+    """BOT_DATA_DIR alone, for the commands that need no other setting (check, ask, chat, eval)."""
+    return _data_dir(environ.get("BOT_DATA_DIR", "").strip() or None)
+
+
 def _data_dir(value: str | None) -> Path | None:
     if value is None:
         return None
