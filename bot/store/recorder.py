@@ -79,6 +79,7 @@ class Recorder:
         self._dropped_before_outage = 0
         self._outage_since = 0.0
         self._full_logged = False
+        self._holding = 0  # questions the writer has taken off the queue and not yet stored
 
     @property
     def enabled(self) -> bool:
@@ -93,16 +94,19 @@ class Recorder:
             self._writer = asyncio.get_running_loop().create_task(self._write_forever(), name="history-writer")
 
     async def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued (for at most `timeout` seconds), then stop and close the store."""
+        """Write what is queued (for at most `timeout` seconds, unless the store is down), then stop and close it."""
         self._closed = True
         writer, self._writer = self._writer, None
+        held = 0
         if writer is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._queue.join(), timeout)
+            if self.available is not False:  # a store that is down would only make stopping slow
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._queue.join(), timeout)
+            held = self._holding
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
-        left = self._queue.qsize()
+        left = self._queue.qsize() + held
         if left:
             self.dropped += left
             log.warning("Stopping with %d questions not recorded (the store did not take them in time)", left)
@@ -179,9 +183,11 @@ class Recorder:
             batch = [first]
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            self._holding = len(batch)
             try:
                 await self._write(store, batch)
             finally:
+                self._holding = 0
                 for _ in batch:
                     self._queue.task_done()
 

@@ -10,7 +10,7 @@ from bot.knowledge import fold_space
 from tests.discord.discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
 from tests.discord.discord_standin import APP_ID, BOB, GUILD_ID, FakeDiscord, Request
 
-COMMANDS = {"ask", "timeline", "facts", "source", "about", "help"}
+COMMANDS = {"ask", "timeline", "facts", "source", "about", "help", "stats", "misses", "reload"}
 
 
 def choices(request: Request) -> list[dict[str, object]]:
