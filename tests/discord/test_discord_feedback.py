@@ -208,3 +208,19 @@ async def test_with_history_off_answers_have_no_vote_buttons_and_stats_say_so(st
     assert "history is off" in (await slash(fake, "stats")).text
     assert not (running.settings.state_dir / "history.sqlite3").exists()
     running.assert_healthy()
+
+
+async def test_a_reload_that_changes_the_years_rebuilds_the_timeline_choices_and_syncs_them(
+    start_bot: StartBot, tmp_path: Path
+) -> None:
+    data = tmp_path / "intents"
+    shutil.copytree(default_data_dir(), data)
+    running = await start_bot(data_dir=data)
+    fake = running.fake
+    since = fake.mark()
+    replace_in(data / "knowledge.yaml", 'event: {date: "2004", label: "2004"}', 'event: {date: "2003", label: "2003"}')
+    assert "Reloaded" in (await slash(fake, "reload")).text
+    sync = await fake.wait_for("sync", since=since)
+    (timeline,) = [c for c in sync.body if c["name"] == "timeline"]
+    assert [choice["value"] for choice in timeline["options"][0]["choices"]] == [2003, 2015, 2019]
+    running.assert_healthy()
