@@ -96,8 +96,11 @@ def group_misses(rows: Sequence[MissRow], nearest: Callable[[str], str | None] |
 
 def _group(rows: list[MissRow], nearest: Callable[[str], str | None] | None) -> MissGroup:
     wordings = Counter(row.question for row in rows)
+    # Most common first, counting wordings that differ only in case and punctuation together, so a
+    # typo asked as often as the plain wording does not lead the group; then the latest.
+    keys = Counter(wording_key(row.question) for row in rows)
     latest = {row.question: row.at for row in sorted(rows, key=lambda r: r.at)}
-    ranked = sorted(wordings, key=lambda w: (-wordings[w], -latest[w], w))
+    ranked = sorted(wordings, key=lambda w: (-keys[wording_key(w)], -wordings[w], -latest[w], w))
     question = ranked[0]
     recorded = Counter(row.intent for row in rows if row.intent)
     intent = recorded.most_common(1)[0][0] if recorded else (nearest(question) if nearest else None)

@@ -95,3 +95,15 @@ def test_stats_give_shares_votes_and_top_intents() -> None:
     assert "declined         2  (25.0%)" in text
     assert "top intents: amazon_entry 3, pdd_size 1" in text
     assert stats_json(Stats(0, {}, 0, 0, 0), 1)["shares"] == {"answered": 0.0, "declined": 0.0, "clarified": 0.0, "chat": 0.0}
+
+
+def test_a_typo_asked_as_often_as_the_plain_wording_does_not_lead_its_group() -> None:
+    (group,) = group_misses(
+        [
+            row("when did amazon enter japan?", at=T),
+            row("When did Amazon enter Japan??", at=T + 1),
+            row("wehn did amazon enter japan", at=T + 2),
+        ]
+    )
+    assert group.question in ("when did amazon enter japan?", "When did Amazon enter Japan??")
+    assert group.wordings[-1] == "wehn did amazon enter japan"
