@@ -81,6 +81,10 @@ class PostgresStore:
                 await self._disconnect()
                 reason = f"no answer within {self._timeout:g} s" if isinstance(exc, TimeoutError) else str(exc).strip()
                 raise StoreUnavailable(f"{self.name}: {reason}") from exc
+            except asyncio.CancelledError:
+                # Cancelled mid-query (a caller's time limit, shutdown): the connection's state is unknown.
+                await asyncio.shield(self._disconnect())
+                raise
 
     async def _connect(self) -> Connection:
         if self._connection is not None and not self._connection.closed:

@@ -15,6 +15,7 @@ class Proxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.hanging = False  # accept connections but pass nothing on: a server that stops answering
 
     async def start(self) -> None:
         """Listen (on the same port again after a cut)."""
@@ -32,7 +33,9 @@ class Proxy:
         self._writers.clear()
 
     async def restore(self) -> None:
-        """Listen again on the same port."""
+        """Listen again on the same port, and answer."""
+        await self.cut()
+        self.hanging = False
         await self.start()
 
     async def close(self) -> None:
@@ -43,7 +46,19 @@ class Proxy:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    async def hang(self) -> None:
+        """Drop every connection, then accept new ones and never answer them."""
+        await self.cut()
+        self.hanging = True
+        await self.start()
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.hanging:
+            self._writers.add(writer)
+            with contextlib.suppress(ConnectionError, OSError):
+                while await reader.read(65536):
+                    pass
+            return
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
         except OSError:

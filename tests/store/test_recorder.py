@@ -158,3 +158,25 @@ async def test_a_sqlite_state_dir_that_cannot_be_written_keeps_the_bot_recording
     await eventually(lambda: recorder.written == 10)
     assert recorder.available is True
     await recorder.close()
+
+
+async def test_a_vote_is_answered_within_its_time_limit_when_postgresql_stops_answering_and_works_once_it_answers() -> None:
+    with fresh_schema() as url:
+        parts = urlsplit(url)
+        proxy = Proxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+        await proxy.start()
+        recorder = Recorder(make_store(parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()), SALT)
+        try:
+            assert await recorder.vote(1, 2, GUILD, 1) is None
+            await proxy.hang()
+            with pytest.raises(StoreUnavailable):  # the connection it had is gone: that fails at once
+                await recorder.vote(1, 2, GUILD, -1)
+            started = time.monotonic()  # a new connection is accepted and never answered
+            with pytest.raises(StoreUnavailable, match="did not answer"):
+                await recorder.vote(1, 2, GUILD, -1)
+            assert time.monotonic() - started < 3.5  # told in time to answer the interaction (3 s), not never
+            await proxy.restore()
+            assert await recorder.vote(1, 2, GUILD, -1) == 1
+        finally:
+            await recorder.close()
+            await proxy.close()
