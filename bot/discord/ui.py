@@ -21,6 +21,7 @@ from bot.store import StoreUnavailable
 from bot.store.recorder import Asked
 
 NO_PINGS = discord.AllowedMentions.none()
+VOTE_EMOJI = {vote: discord.PartialEmoji(name=emoji) for vote, (_, emoji) in render.VOTES.items()}  # parsed once
 
 
 class OnCooldown(discord.app_commands.CheckFailure):
@@ -250,7 +251,7 @@ class VoteButton(
     def __init__(self, question_id: int, vote: int, *, row: int | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                emoji=render.VOTES[vote][1],
+                emoji=VOTE_EMOJI[vote],
                 style=discord.ButtonStyle.secondary,
                 custom_id=render.vote_custom_id(question_id, vote),
             ),
