@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint check eval bench bench-discord clean
+.PHONY: run test lint check eval bench bench-discord bench-history clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(PY) -m bot $(if $(DISCORD_TOKEN),run,chat)
 
+# The store's tests need a PostgreSQL server: scripts/with-postgres.sh starts a throwaway one on
+# loopback for the run (or uses TEST_DATABASE_URL when it is set, as .ci/run does).
 test: $(STAMP) lint
 	$(PY) -m bot check
-	$(PY) -m pytest -q
+	scripts/with-postgres.sh $(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -37,6 +39,9 @@ bench: $(STAMP)
 
 bench-discord: $(STAMP)
 	$(PY) bench/discord_latency.py
+
+bench-history: $(STAMP)
+	scripts/with-postgres.sh $(PY) bench/recording.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,10 +1,13 @@
-"""The command line: run, chat, ask, check, timeline, eval, bench, invite, sync. Each returns an exit code."""
+"""The command line: run, chat, ask, check, timeline, eval, bench, invite, sync, misses, stats. Each returns an exit code."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -44,7 +47,35 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--rounds", type=int, default=20)
     commands.add_parser("invite", help="print the OAuth2 URL that adds the bot to a server")
     commands.add_parser("sync", help="push the slash commands to Discord now")
+    misses = commands.add_parser("misses", help="questions declined, clarified or voted down, grouped by wording")
+    misses.add_argument("--days", type=_days, default=DEFAULT_DAYS, help=f"how far back (default {DEFAULT_DAYS})")
+    misses.add_argument("--guild", type=_guild, help="one server's questions only (its id)")
+    misses.add_argument("--json", action="store_true", help="one JSON object per group and line")
+    misses.add_argument("--export", type=Path, metavar="FILE.jsonl", help="write the groups as a question set to fill in")
+    stats = commands.add_parser("stats", help="totals: answered, declined, clarified, votes, top intents")
+    stats.add_argument("--days", type=_days, default=DEFAULT_DAYS, help=f"how far back (default {DEFAULT_DAYS})")
+    stats.add_argument("--guild", type=_guild, help="one server's questions only (its id)")
+    stats.add_argument("--json", action="store_true", help="one JSON object")
     return parser
+
+
+DEFAULT_DAYS = 30
+
+
+def _days(value: str) -> float:
+    try:
+        days = float(value)
+    except ValueError:
+        days = -1.0
+    if not 0 < days <= 36500:
+        raise argparse.ArgumentTypeError(f"--days must be a number of days above 0, got {value!r}")
+    return days
+
+
+def _guild(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or not 0 < int(value) < 2**63:
+        raise argparse.ArgumentTypeError(f"--guild must be a server id (digits only), got {value!r}")
+    return int(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,17 +100,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     command: str = args.command
     if command in ("run", "invite", "sync"):
         return _discord(command)
+    if command in ("misses", "stats"):
+        return _history(args)
     from bot.engine import Engine
+    from bot.reload import summary
 
-    engine = Engine.load()
+    data_dir = _data_dir()
+    engine = Engine.load(data_dir)
     if command == "check":
         from bot.picture import check
 
         check(engine.knowledge)
-        print(
-            f"ok: {len(engine.knowledge.facts)} facts, {len(engine.intents)} intents, "
-            f"{sum(len(i.templates) for i in engine.intents)} templates"
-        )
+        print(f"ok: {summary(engine)}")
         return 0
     if command == "ask":
         return _ask(engine, args.question, as_json=args.json)
@@ -87,8 +119,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _timeline(engine, args.year, args.png)
     if command == "chat":
         from bot.console import chat
+        from bot.reload import LiveEngine
 
-        return chat(engine, sys.stdin, sys.stdout)
+        return chat(LiveEngine(engine, data_dir), sys.stdin, sys.stdout)
     if command == "eval":
         from bot.evaluation import evaluate, format_report
 
@@ -115,6 +148,55 @@ def _discord(command: str) -> int:
         print(app.invite_url(settings))
         return 0
     return app.sync(settings) if command == "sync" else app.run(settings)
+
+
+def _data_dir() -> Path | None:
+    """BOT_DATA_DIR when it is set, so that check validates the data the bot runs on (no other setting is read)."""
+    from bot.settings import data_dir_from_env
+
+    return data_dir_from_env(os.environ)
+
+
+def _history(args: argparse.Namespace) -> int:
+    """`misses` and `stats`: read the question history the bot keeps (DATABASE_URL, or SQLite in BOT_STATE_DIR)."""
+    from bot import feedback
+    from bot.settings import Settings
+    from bot.store import ALL_GUILDS, MissRow, Stats, Store, open_store
+
+    settings = Settings.from_env(os.environ)
+    if not settings.history:
+        print("note: BOT_HISTORY is off, so the bot records nothing new; this is what was kept before", file=sys.stderr)
+    since = time.time() - args.days * 86400
+    guild = args.guild or ALL_GUILDS
+
+    async def read(store: Store) -> Stats | list[MissRow]:
+        try:
+            return await (store.stats(since, guild) if args.command == "stats" else store.misses(since, guild))
+        finally:
+            await store.close()
+
+    result = asyncio.run(read(open_store(settings.database_url, settings.state_dir)))
+    if isinstance(result, Stats):
+        report = feedback.stats_json(result, args.days, args.guild)
+        print(json.dumps(report) if args.json else feedback.stats_text(result, args.days, args.guild))
+        return 0
+    from bot.engine import Engine
+
+    engine = Engine.load(settings.data_dir)
+    groups = feedback.group_misses(result, lambda question: feedback.nearest_intent(engine, question))
+    if args.export is not None:
+        lines = "".join(json.dumps(g.to_question(), ensure_ascii=False) + "\n" for g in groups)
+        try:
+            args.export.write_text(lines, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.export}: {exc.strerror}") from exc
+        print(f"wrote {len(groups)} questions to {args.export}; fill in each `expect` (shared/eval/FORMAT.md)", file=sys.stderr)
+    if args.json:
+        for group in groups:
+            print(json.dumps(group.to_json(), ensure_ascii=False))
+    elif args.export is None:
+        print(feedback.misses_text(groups, args.days, args.guild))
+    return 0
 
 
 def _ask(engine: Engine, question: str, *, as_json: bool) -> int:
@@ -169,4 +251,7 @@ def _read_questions(path: Path) -> list[tuple[str, object]]:
                 rows.append((str(row["q"]), row.get("expect")))
             except (json.JSONDecodeError, KeyError, TypeError) as exc:
                 raise UsageError(f"{path}:{number}: not a question line ({exc})") from exc
+            if row.get("expect", "") is None:
+                # A line from `misses --export` whose expectation nobody has written yet.
+                raise UsageError(f'{path}:{number}: fill in `expect` first (a list of groups, or "decline")')
     return rows

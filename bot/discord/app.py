@@ -1,8 +1,9 @@
 """The bot on Discord: the Bot subclass, its error boundary, command sync, and run / invite / sync.
 
-The engine is loaded once by `run` and handed to the bot. The cogs are
-extensions loaded by name in setup_hook; they get the bot in their `setup(bot)`
-and reach the engine as `bot.engine`, without importing this module.
+The engine is loaded once by `run` and handed to the bot inside a LiveEngine, which
+SIGHUP and /reload swap whole. The cogs are extensions loaded by name in setup_hook;
+they get the bot in their `setup(bot)` and reach the engine as `bot.engine`, without
+importing this module. `serve` owns the question history's recorder.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from bot.discord.throttle import Throttle
 from bot.engine import Context, Engine
 from bot.errors import UsageError
 from bot.models import Reply
+from bot.reload import LiveEngine, ReloadOutcome
 from bot.settings import Settings
+from bot.store.recorder import Asked, Recorder, recorder_for
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +55,8 @@ INVITE_PERMISSIONS = discord.Permissions(
 INVITE_SCOPES = ("bot", "applications.commands")
 
 # The cogs, loaded by name; each module's setup(bot) adds its cog.
-EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands")
+EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands", "bot.discord.cogs.admin")
+COMMANDS_EXTENSION = "bot.discord.cogs.commands"
 
 NO_TOKEN = """\
 DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
@@ -135,8 +139,9 @@ class QABot(commands.Bot):
     def __init__(
         self,
         settings: Settings,
-        engine: Engine,
+        engine: Engine | LiveEngine,
         *,
+        recorder: Recorder | None = None,
         message_content: bool = True,
         sync_mode: SyncMode = "auto",
         **options: Any,
@@ -158,14 +163,22 @@ class QABot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.engine = engine
+        self.live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
+        self.recorder = recorder or Recorder(None)
         self.sync_mode: SyncMode = sync_mode
         self.throttle = Throttle(settings.cooldown_rate, settings.cooldown_seconds)
         self.memory = Memory()
         self.synced: list[app_commands.AppCommand] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def engine(self) -> Engine:
+        """The engine in use now: read once per question, so a reload never mixes two engines in one answer."""
+        return self.live.engine
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(ui.AskButton, ui.SourceButton)
+        self.add_dynamic_items(ui.AskButton, ui.SourceButton, ui.VoteButton)
+        self.live.subscribe(self._engine_swapped)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if not self.intents.message_content:
@@ -176,12 +189,39 @@ class QABot(commands.Bot):
 
     # -- answering ------------------------------------------------------------------------
 
-    def ask(self, text: str, key: tuple[int, int]) -> Reply:
-        """The engine's reply to text, in the conversation kept for key (channel, user)."""
+    def ask(self, text: str, key: tuple[int, int], asked: Asked | None = None) -> Reply:
+        """The engine's reply to text, in the conversation kept for key (channel, user); recorded when asked is given."""
         last = self.memory.last(key)
         reply = self.engine.answer(text, Context.after(last) if last else Context())
         self.memory.remember(key, reply)
+        if asked is not None:
+            self.recorder.question(asked, text, reply)  # queued: the answer never waits on the store
         return reply
+
+    # -- live reload ------------------------------------------------------------------------
+
+    async def reload_data(self) -> ReloadOutcome:
+        """Load the data again and swap the engine whole, or keep it and say why (SIGHUP, /reload)."""
+        return await self.live.reload_async()
+
+    def _engine_swapped(self, old: Engine, new: Engine) -> None:
+        # /timeline and /source offer the years and paragraphs as choices: rebuild them when those changed.
+        if (old.years, old.paragraph_count) != (new.years, new.paragraph_count) and not self.is_closed():
+            task = asyncio.get_running_loop().create_task(self._refresh_commands())
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def _refresh_commands(self) -> None:
+        try:
+            await self.reload_extension(COMMANDS_EXTENSION)
+            if self.sync_mode != "never":
+                await self.sync_commands(force=False)
+        except Exception:
+            log.exception("Could not rebuild the slash commands after a reload")
+
+    async def close(self) -> None:
+        self.live.unsubscribe(self._engine_swapped)
+        await super().close()
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: the QA cog answers messages."""
@@ -268,8 +308,9 @@ def describe(interaction: discord.Interaction[Any]) -> str:
 
 def create_bot(
     settings: Settings,
-    engine: Engine,
+    engine: Engine | LiveEngine,
     *,
+    recorder: Recorder | None = None,
     message_content: bool | None = None,
     sync_mode: SyncMode = "auto",
     **options: Any,
@@ -281,13 +322,14 @@ def create_bot(
         return ShardedQABot(
             settings,
             engine,
+            recorder=recorder,
             message_content=content,
             sync_mode=sync_mode,
             shard_count=settings.shard_count,
             shard_ids=list(settings.shard_ids) if settings.shard_ids else None,
             **options,
         )
-    return QABot(settings, engine, message_content=content, sync_mode=sync_mode, **options)
+    return QABot(settings, engine, recorder=recorder, message_content=content, sync_mode=sync_mode, **options)
 
 
 def command_hash(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> str:
@@ -336,22 +378,33 @@ def invite_url(settings: Settings) -> str:
     return discord.utils.oauth_url(application_id, permissions=INVITE_PERMISSIONS, scopes=INVITE_SCOPES)
 
 
-async def serve(settings: Settings, engine: Engine, **options: Any) -> int:
+async def serve(settings: Settings, engine: Engine | LiveEngine, **options: Any) -> int:
     """Run the bot until it is closed; the exit code says how it ended.
 
     A rejected token ends with 1 and a clear message. If Discord refuses the message
     content intent, the bot says why in its log and connects again without it, so
-    slash commands, mentions and DMs keep working.
+    slash commands, mentions and DMs keep working. The question history is recorded
+    (unless BOT_HISTORY=off) from start to end, and what is queued is written on the way out.
     """
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
+    live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
+    recorder = recorder_for(settings)
+    recorder.start()
+    try:
+        return await _serve(settings, settings.token, live, recorder, **options)
+    finally:
+        await recorder.close()
+
+
+async def _serve(settings: Settings, token: str, live: LiveEngine, recorder: Recorder, **options: Any) -> int:
     message_content = settings.message_content
     while True:
-        bot = create_bot(settings, engine, message_content=message_content, **options)
+        bot = create_bot(settings, live, recorder=recorder, message_content=message_content, **options)
         try:
             async with bot:
-                await bot.start(settings.token)
+                await bot.start(token)
             return 0
         except discord.LoginFailure:
             print(REJECTED_TOKEN, file=sys.stderr)
@@ -376,9 +429,19 @@ async def serve(settings: Settings, engine: Engine, **options: Any) -> int:
 async def _serve_until_signal(settings: Settings, engine: Engine) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    live = LiveEngine(engine, settings.data_dir)
+    reloads: set[asyncio.Task[ReloadOutcome]] = set()
+
+    def reload_on_sighup() -> None:
+        log.info("SIGHUP: reloading the data from %s", live.where)
+        task = loop.create_task(live.reload_async())  # it logs its outcome
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-    serving = asyncio.create_task(serve(settings, engine))
+        loop.add_signal_handler(signal.SIGHUP, reload_on_sighup)
+    serving = asyncio.create_task(serve(settings, live))
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
     if serving in done:
@@ -397,7 +460,7 @@ def run(settings: Settings) -> int:
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    engine = Engine.load()
+    engine = Engine.load(settings.data_dir)
     try:
         return asyncio.run(_serve_until_signal(settings, engine))
     except KeyboardInterrupt:
@@ -433,4 +496,4 @@ async def sync_now(settings: Settings, engine: Engine, **options: Any) -> int:
 def sync(settings: Settings) -> int:
     """`python -m bot sync`: push the slash commands now, whether or not they changed."""
     setup_logging(settings)
-    return asyncio.run(sync_now(settings, Engine.load()))
+    return asyncio.run(sync_now(settings, Engine.load(settings.data_dir)))

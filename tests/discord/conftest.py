@@ -38,7 +38,7 @@ async def start_bot(
     started: list[Running] = []
 
     async def start(**overrides: Any) -> Running:
-        settings = make_settings(fake, tmp_path / "state", **overrides)
+        settings = make_settings(fake, overrides.pop("state_dir", tmp_path / "state"), **overrides)
         task = asyncio.create_task(serve(settings, engine, guild_ready_timeout=0.01))
         running = Running(fake, task, settings, caplog)
         readies = len(running.logged("Ready as")) + 1

@@ -12,6 +12,7 @@ from bot import render
 from bot.discord import ui
 from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Verdict
+from bot.store.recorder import Asked
 
 # Message types that people write; joins, pins, boosts and the like are not questions.
 PERSON_MESSAGES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -41,6 +42,16 @@ def is_addressed(message: discord.Message, me: discord.abc.User, channels: froze
     return not places.isdisjoint(channels)
 
 
+def origin_of(message: discord.Message, me: discord.abc.User) -> str:
+    """How a question reached the bot, as the history records it: dm, mention or channel."""
+    if message.guild is None:
+        return "dm"
+    own_role = message.guild.self_role
+    if me.id in message.raw_mentions or (own_role is not None and own_role.id in message.raw_role_mentions):
+        return "mention"
+    return "channel"
+
+
 class QA(commands.Cog):
     """Answers questions asked in messages."""
 
@@ -60,8 +71,11 @@ class QA(commands.Cog):
         if verdict is Verdict.NOTICE:
             await ui.notify(message, render.cooldown_text(self.bot.throttle.retry_after(key)))
             return
-        reply = self.bot.ask(message.content, key)
-        await ui.reply_to(message, reply)
+        asked = Asked(
+            message.id, message.guild.id if message.guild else None, message.channel.id, message.author.id, origin_of(message, me)
+        )
+        reply = self.bot.ask(message.content, key, asked)
+        await ui.reply_to(message, reply, vote_on=ui.vote_target(self.bot, reply, asked))
 
 
 async def setup(bot: AnswerBot) -> None:
