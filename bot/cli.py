@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--png", type=Path, metavar="FILE", help="write the timeline picture to FILE")
     evaluate = commands.add_parser("eval", help="score a question set (JSON lines) and list every miss")
     evaluate.add_argument("file", type=Path)
+    labelling = commands.add_parser("label", help="turn a scored question set into labelled examples (YAML on stdout)")
+    labelling.add_argument("file", type=Path)
     bench = commands.add_parser("bench", help="time the engine on a question set")
     bench.add_argument("file", type=Path, nargs="?", help="question set (default: the built-in examples)")
     bench.add_argument("--rounds", type=int, default=20)
@@ -128,6 +130,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         report = evaluate(engine, _read_questions(args.file))
         print(format_report(report))
         return 0
+    if command == "label":
+        from bot.evaluation import label, labels_yaml
+
+        print(labels_yaml(label(engine, _read_questions(args.file)), args.file.name), end="")
+        return 0
     if command == "bench":
         from bot.evaluation import bench, builtin_questions
 
@@ -200,14 +207,11 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _ask(engine: Engine, question: str, *, as_json: bool) -> int:
-    from bot.engine import Context
     from bot.render import to_text
 
     lines: Iterator[str] = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
-    context = Context()
     for line in lines:
-        reply = engine.answer(line, context)
-        context = Context.after(reply)
+        reply = engine.answer(line)  # each line is a question on its own: no conversation carries over
         out = json.dumps(reply.to_json(line), ensure_ascii=False) if as_json else to_text(reply)
         print(out, flush=True)
     return 0

@@ -1,167 +1,453 @@
-"""Choosing what answers a question: guards on the matcher's ranking, and the decision.
+"""The decision: whether the bot answers, asks which question was meant, declines or chats.
 
-Pure logic over the matcher; the engine turns a Decision into a Reply with the handlers.
+One module says it, as short lists of named rules read in order. Every Decision carries the rule
+that made it and a reason a person can read (`ask --json` shows it, `eval` prints it per miss).
+
+    message rules:  empty, smalltalk, then the message is cut into the parts that ask (reading.py)
+                    and each part is decided on its own; answered parts are answered in order
+    part rules:     PART_RULES below, in order (no_content, outside, unsupported, quoted, profile,
+                    off_topic, no_fit, vetoed, other_time, exact); what none decides, the fitted
+                    confidence model does: answer, clarify between close readings, or decline
+
+Pure logic over the analyzer and the matcher; the engine turns a Decision into a Reply.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from bot import fitted
+from bot.evidence import Evidence, figures, quoted
 from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX
-from bot.matcher import Matcher
+from bot.matcher import NEAR_MISS_CLASS, Matcher
 from bot.models import Intent, Kind, Match
-from bot.normalize import Analysis
+from bot.normalize import Analysis, Analyzer
+from bot.reading import checks_a_claim, parts
+from bot.smalltalk import SmallTalkDetector
 
-# Thresholds on the matcher's score (0 to about 1.1), chosen by measurement on eval/tune/ and the
-# dev questions: `python -m bot eval FILE` shows what moving them costs.
-ANSWER_AT = 0.55  # best score needed to answer
-CLARIFY_AT = 0.42  # below this, decline; between the two, ask which question was meant
-LEAD_NEEDED = 0.05  # how far the best must be ahead of a different answer to answer outright
+# Thresholds on the matcher's score (0 to about 1.1); whether to answer is the fitted model's (bot/fitted.py).
+SECOND_READING_AT = 0.55  # a second reading of a two-part question must score this much
+WIDER_READING_AT = 0.42  # a wider reading that explains the whole question must score this much
+LEAD_NEEDED = 0.05  # readings closer than this to the best are close: a tie unless one holds the others' facts
 BLOCKING_MISFITS = ("entity", "slot", "requires")  # guards whose veto of the best reading stands
 BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
 BLOCK_LEAD = 0.05  # ... and this far ahead of them
 UNKNOWN_SHARE_LIMIT = 0.3  # with no name from the article, more unknown words than this is chatter
-UNEXPLAINED_LIMIT = 0.25  # share (by weight) of the question no chosen intent explains; more is declined
+EXACT_AT = 0.69  # the template part of the score at which a question's words are a template's words
+EVIDENCE_AT = 0.3  # a reading holding the figure or phrase quoted needs only this score
+
+# Words that join two questions in one: below the answer threshold, a second reading needs one.
+_TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|difference|or)\b|&|/")
 
 # Handlers that never answer on their own: they are not offered as suggestions or second readings.
 SOURCE_HANDLER = "source"
 GAP_HANDLER = "gap"
 
-# Words that join two questions in one: below the answer threshold, a second reading needs one.
-_TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|difference|or)\b|&|/")
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One part of a message that asks something, read on its own.
+
+    named: the entities it names; hinted: those plus the ones its pronouns (or its silence) refer
+    to, from earlier in the message or the conversation; claim: it checks a claim (yes/no, a tag,
+    alternatives); evidence: the facts holding a figure or phrase of the article it quotes.
+    """
+
+    analysis: Analysis
+    named: frozenset[str]
+    hinted: frozenset[str]
+    claim: bool
+    evidence: frozenset[str]
+    tagged: bool = False  # put up to be checked: "..., right?", "true or false: ...", "X or Y?"
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What to do: answer with one or two intents, clarify between some, or decline (offering some)."""
+    """What to do, the rule that decided it and why.
+
+    answer: matches are the intents that answer (one or two); clarify: the candidates; decline:
+    the nearest intents (offered as suggestions); chat: `chat` is the small-talk kind; a name alone:
+    `profile` is the entity. A message of several parts has its parts' decisions in `parts`.
+    """
 
     kind: Kind
+    rule: str
+    reason: str
     matches: tuple[Match, ...] = ()
     score: float = 0.0
+    chat: str | None = None
+    profile: str | None = None
+    parts: tuple[Decision, ...] = ()
+    ask: Ask | None = None
+    candidate: tuple[Match, ...] = ()  # the reading the confidence model weighed, and its features
+    features: dict[str, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The matcher's ranking of a part, and the readings in it that the guards let through."""
+
+    ranked: list[Match]
+    fitting: list[Match]
+
+    @property
+    def close(self) -> list[Match]:
+        """The fitting readings within LEAD_NEEDED of the best."""
+        return [m for m in self.fitting if self.fitting[0].score - m.score < LEAD_NEEDED]
+
+
+# The part rules, in the order they are tried; the confidence model decides what none of them does.
+# Each earns its place by a measured effect on a class of questions (eval/ablate.py switches each off).
+PART_RULES = ("no_content", "outside", "unsupported", "quoted", "profile", "off_topic", "no_fit", "vetoed", "other_time", "exact")
 
 
 class Decider:
-    """Ranks intents for a reading of a question and applies the guards."""
+    """The rules, over the analyzer, the matcher and the article's figures and phrases."""
 
     def __init__(
         self,
+        analyzer: Analyzer,
         matcher: Matcher,
-        setting: Iterable[str],
-        subject: Iterable[str],
-        slots: Iterable[str],
-        modifiers: Iterable[str] = (),
+        smalltalk: SmallTalkDetector,
+        evidence: Evidence,
+        event_years: Iterable[int],
+        rules: Sequence[str] = PART_RULES,
     ) -> None:
+        self.rules = tuple(rules)
+        self.analyzer = analyzer
         self.matcher = matcher
-        self._setting = frozenset(setting)
-        self._subject = frozenset(subject)
-        self._slots = frozenset(CONCEPT_PREFIX + slot for slot in slots)
-        self._modifiers = frozenset(CONCEPT_PREFIX + modifier for modifier in modifiers)
+        self.smalltalk = smalltalk
+        self.evidence = evidence
+        self._years = frozenset(event_years)
+        self._setting = frozenset(analyzer.setting)
+        self._subject = frozenset(analyzer.subject)
+        self._slots = frozenset(CONCEPT_PREFIX + slot for slot in analyzer.slots)
+        self._modifiers = frozenset(CONCEPT_PREFIX + modifier for modifier in analyzer.modifiers)
+        self._answering = tuple(i for i in matcher.intents if i.handler not in (SOURCE_HANDLER, GAP_HANDLER))
 
-    def decide(
-        self, reading: Analysis, named: frozenset[str], hinted: frozenset[str], message: Analysis | None = None
-    ) -> Decision:
-        """The decision for one reading: the whole message, or (with message) one clause of it.
+    # -- the message ----------------------------------------------------------------------
 
-        named: the entities the message names; hinted: those plus the ones a pronoun refers to.
-        """
-        if not hinted and self.matcher.unknown_share(reading) >= UNKNOWN_SHARE_LIMIT:
-            # No name from the article and mostly words it never uses: chatter about something else.
-            return Decision(Kind.DECLINE)
-        ranked = self.matcher.rank(reading)
-        fitting = [m for m in ranked if self.misfit(m.intent, reading, named, hinted) is None]
-        if not fitting or self._vetoed(ranked[0], fitting[0], reading, named, hinted):
-            return Decision(Kind.DECLINE, tuple(fitting))
+    def decide(self, message: Analysis, conversation: frozenset[str] = frozenset()) -> Decision:
+        """The decision for a whole message; conversation: the entities talked about last."""
+        if not message.words:
+            return Decision(Kind.CHAT, "empty", "chat: nothing to read, say what the bot does", chat="help")
+        kind = self.smalltalk.kind_of(message)
+        if kind is not None:
+            return Decision(Kind.CHAT, "smalltalk", f"chat: {kind}", chat=kind)
+        asks = self.asks(message, conversation)
+        decisions = [self.decide_ask(ask) for ask in asks]
+        answered = [d for d in decisions if d.kind is Kind.ANSWER]
+        if len(decisions) == 1 or not answered:
+            if len(decisions) > 1:
+                # No part answered on its own: the message read whole may still be one question.
+                whole = self.decide_ask(self._ask(message, frozenset(), conversation))
+                if whole.kind is Kind.ANSWER:
+                    return whole
+            return next((d for d in decisions if d.kind is Kind.CLARIFY), decisions[0])
+        if len(answered) == 1 and len(decisions) == 1:
+            return answered[0]
+        reason = "answer: " + "; ".join(f"part {n + 1}: {d.reason}" for n, d in enumerate(decisions))
+        return Decision(Kind.ANSWER, "parts", reason, parts=tuple(decisions))
+
+    def asks(self, message: Analysis, conversation: frozenset[str] = frozenset()) -> list[Ask]:
+        """The parts of a message that ask, each read on its own; the whole message when it is one."""
+        pieces = parts(message.cleaned)
+        if len(pieces) < 2 or not any(p.asks for p in pieces):
+            return [self._ask(message, frozenset(), conversation)]
+        readings = [self.analyzer.analyze(p.text) for p in pieces]
+        out: list[Ask] = []
+        for number, piece in enumerate(pieces):
+            if not piece.asks:
+                continue
+            reading = readings[number]
+            if not reading.content and not figures(reading.cleaned) and number:
+                # "is that true?", "when was that?": a part with nothing of its own asks about the part before.
+                before = out[-1].analysis.cleaned if out and out[-1].analysis is readings[number - 1] else pieces[number - 1].text
+                merged = self.analyzer.analyze(before + " " + piece.text)
+                if out and out[-1].analysis is readings[number - 1]:
+                    out.pop()
+                readings[number] = merged
+                reading = merged
+            # The names said earlier in the message, nearest first, stand in for its pronouns.
+            earlier = next((readings[k].entities for k in range(number - 1, -1, -1) if readings[k].entities), frozenset())
+            out.append(self._ask(reading, earlier, conversation))
+        return out or [self._ask(message, frozenset(), conversation)]
+
+    def _ask(self, reading: Analysis, earlier: frozenset[str], conversation: frozenset[str]) -> Ask:
+        tagged = reading.checking or reading.alternatives
+        claim = tagged or checks_a_claim(reading.cleaned)
+        named = reading.entities
+        # Who a part is about when it names no one: a pronoun refers to the names said earlier in the
+        # message, else to the conversation, else to the one person of the article it can be ("he");
+        # a role word refers to the one it fits ("the founder").
+        referred: frozenset[str] = frozenset()
+        if not (named - self._setting) and reading.has_pronoun:
+            roles = frozenset(self.analyzer.roles[w] for w in (*reading.content, *reading.words) if w in self.analyzer.roles)
+            referred = earlier or conversation or roles
+        elif not (named - self._setting):
+            referred = frozenset(self.analyzer.roles[t] for t in reading.content if t in self.analyzer.roles)
+        hinted = named | referred
+        found = figures(reading.cleaned)
+        # A year is mostly a qualifier ("revenue in 2019"); it is quoted back only when it is all there is.
+        bare = all(t[0].isdigit() for t in reading.content)
+        stated = frozenset(f for f in found if self.evidence.states(f) and (f.kind != "year" or bare))
+        evidence = self.evidence.facts_with_figures(stated) | self.evidence.facts_quoting(quoted(reading.cleaned))
+        return Ask(replace(reading, checking=claim), named, hinted, claim, evidence, tagged)
+
+    # -- one part ---------------------------------------------------------------------------
+
+    def decide_ask(self, ask: Ask) -> Decision:
+        """The part rules in order; the first that decides wins. The last always decides."""
+        ranked = self.matcher.rank(ask.analysis)
+        ranking = Ranking(ranked, [m for m in ranked if self.misfit(m.intent, ask) is None])
+        for rule in self.rules:
+            decision = getattr(self, f"_{rule}")(ask, ranking)
+            if decision is not None:
+                return decision
+        return self._confidence(ask, ranking)
+
+    def _no_content(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """Nothing to match: no word the article uses and no figure or phrase of it."""
+        if ask.analysis.content or ask.evidence:
+            return None
+        return Decision(Kind.DECLINE, "no_content", "decline: no words the article uses", ask=ask)
+
+    def _outside(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """Names a place, company, person, event or period the article does not cover ("when did
+        amazon enter japan"). In a claim about the article's own names a wrong company or person is
+        a premise the answer sets right; between alternatives the answer says which one holds."""
+        reading = ask.analysis
+        about_the_article = bool(ask.named - self._setting)
+        if not reading.outside or (about_the_article and ((ask.claim and reading.premise) or reading.alternatives)):
+            return None
+        return Decision(Kind.DECLINE, "outside", "decline: names something outside the article", tuple(ranking.fitting), ask=ask)
+
+    def _unsupported(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """Asks for what the article never gives about anyone (a CEO, users, profit, a stock price),
+        unless it is one of two alternatives ("dollars or yuan?")."""
+        reading = ask.analysis
+        if not reading.unsupported or reading.alternatives:
+            return None
+        return Decision(Kind.DECLINE, "unsupported", "decline: asks for something the article never gives", tuple(ranking.fitting), ask=ask)
+
+    def _quoted(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """A figure or phrase of the article quoted back leads to the fact that holds it ("what's
+        the 1.1 billion about?"): the best reading that holds it answers, and with it the reading
+        asked about when that one does not hold it ("revenue grew 144%?")."""
+        if not ask.evidence:
+            return None
+
+        # The question may ask about the quote itself ("'four-year-old company' who?"): then the
+        # kind of question its reading answers, and a name it would need, do not matter.
+        def fits(intent: Intent) -> bool:
+            misfit = self.misfit(intent, ask)
+            return misfit in (None, "requires") or (misfit == "question type" and ask.analysis.qtype == "who")
+
+        holding = [m for m in ranking.ranked if set(m.intent.facts) & ask.evidence and fits(m.intent)]
+        if not holding:
+            candidates = [i for i in self._answering if set(i.facts) & ask.evidence and fits(i)]
+            if not candidates:
+                return None
+            holding = [Match(min(candidates, key=lambda i: len(i.facts)), EVIDENCE_AT, "")]
+        best = holding[0]
+        if best.score < EVIDENCE_AT:
+            return None
+        chosen = [best]
+        fitting = ranking.fitting
+        if fitting and fitting[0].score >= best.score + LEAD_NEEDED and not set(fitting[0].intent.facts) & ask.evidence:
+            chosen.insert(0, fitting[0])
+        reason = f"answer: quotes the article ({', '.join(sorted(ask.evidence))}), held by {best.intent.name}"
+        return Decision(Kind.ANSWER, "quoted", reason, tuple(chosen), best.score, ask=ask)
+
+    def _profile(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """A name alone ("colin huang?", "tell me about tmall"): what the article says about it."""
+        reading = ask.analysis
+        if reading.qtype not in (None, "who") or len(ask.hinted) != 1:
+            return None
+        if not all(t.startswith(ENTITY_PREFIX) or t == CONCEPT_PREFIX + "summary" for t in reading.content):
+            return None
+        entity = next(iter(ask.hinted))
+        return Decision(Kind.ANSWER, "profile", f"answer: a name alone ({entity}), what the article says of it", profile=entity, ask=ask)
+
+    def _off_topic(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """No name from the article and mostly words it never uses: chatter about something else."""
+        if ask.hinted or self.matcher.unknown_share(ask.analysis) < UNKNOWN_SHARE_LIMIT:
+            return None
+        return Decision(Kind.DECLINE, "off_topic", "decline: no name from the article and mostly words it never uses", ask=ask)
+
+    def _no_fit(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """No intent fits the names, slots and kind of question asked."""
+        if ranking.fitting:
+            return None
+        return Decision(Kind.DECLINE, "no_fit", "decline: no intent fits the names and kind of question", ask=ask)
+
+    def _vetoed(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """The best reading is one the guards rule out (Alibaba's revenue, who founded Joyo): then a
+        weaker reading that fits would be a wrong fact."""
+        top, best = ranking.ranked[0], ranking.fitting[0]
+        misfit = self.misfit(top.intent, ask)
+        if misfit not in BLOCKING_MISFITS or top.score < BLOCK_AT or top.score - best.score < BLOCK_LEAD:
+            return None
+        reason = f"decline: the best reading, {top.intent.name} {top.score:.2f}, is ruled out ({misfit})"
+        return Decision(Kind.DECLINE, "vetoed", reason, tuple(ranking.fitting), ask=ask)
+
+    def _other_time(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """A year the article has nothing for, or an outside name left for the reading to settle,
+        is a premise to set right when the claim is put up to be checked ("..., right?") or is a
+        yes/no about an event ("did amazon leave in 2018?"); otherwise it asks about another time or
+        company ("pdd revenue 2018?", "did walmart open a pop-up?")."""
+        reading = ask.analysis
+        other_years = reading.years - self._years
+        if not other_years and not (reading.premise and not reading.alternatives):
+            return None
+        if ask.tagged or (ask.claim and "when" in ranking.fitting[0].intent.asks):
+            return None
+        what = f"the article has nothing for {min(other_years)}" if other_years else "names something outside the article"
+        rule = "other_year" if other_years else "outside"
+        return Decision(Kind.DECLINE, rule, f"decline: {what}", tuple(ranking.fitting), ask=ask)
+
+    def _exact(self, ask: Ask, ranking: Ranking) -> Decision | None:
+        """The question folds to the very words of a template: that template's intent answers, unless
+        a known near-miss is as close or several intents are tied."""
+        best = ranking.fitting[0]
+        if best.similarity < EXACT_AT or _fullest(ranking.close) is None:
+            return None
+        nearest = self.matcher.nearest_miss(ask.analysis)
+        if nearest is not None and nearest[1] >= best.score:
+            return None
+        reason = f"answer: folds to the words of a template of {best.intent.name} ({best.template!r})"
+        return Decision(Kind.ANSWER, "exact", reason, (best,), best.score, ask=ask)
+
+    def _confidence(self, ask: Ask, ranking: Ranking) -> Decision:
+        """The fitted model (bot/fitted.py) weighs the chosen reading: answer, ask which of close
+        readings was meant, or decline."""
+        reading, fitting, close = ask.analysis, ranking.fitting, ranking.close
         best = fitting[0]
-        close = [m for m in fitting if best.score - m.score < LEAD_NEEDED]
         fullest = _fullest(close)
-        if best.score >= CLARIFY_AT and fullest is not None:
-            whole = message or reading
-            chosen = self._readings(fitting, fullest, whole, named, hinted)
-            explained = self.matcher.weigh(self._unexplained(reading, chosen)) <= UNEXPLAINED_LIMIT * self.matcher.weigh(
-                frozenset(reading.content)
-            )
-            asked_twice = best.score >= ANSWER_AT or _TWO_PARTS.search(whole.cleaned) or whole.checking
-            if explained and len(chosen) == 2 and asked_twice:
-                return Decision(Kind.ANSWER, tuple(chosen), min(best.score, chosen[1].score))
-            if best.score >= ANSWER_AT:
-                if not explained:
-                    return Decision(Kind.DECLINE, tuple(fitting))
-                return Decision(Kind.ANSWER, (chosen[0],), best.score)
-        if best.score >= CLARIFY_AT and len(close) > 1:
-            return Decision(Kind.CLARIFY, tuple(close), best.score)
-        return Decision(Kind.DECLINE, tuple(fitting))
+        chosen = self._readings(fitting, fullest or best, ask)
+        if len(chosen) == 2 and not (best.score >= SECOND_READING_AT or _TWO_PARTS.search(reading.cleaned) or ask.claim):
+            chosen = chosen[:1]  # a weak first reading with a second one: only when the question joins two
+        features = self.features(ask, chosen, fitting)
+        confidence = fitted.confidence(features)
+        names = " and ".join(f"{m.intent.name} {m.score:.2f}" for m in chosen)
+        why = f"confidence {confidence:.2f} for {names} ({chosen[0].template!r})"
+        weighed = {"candidate": tuple(chosen), "features": features, "ask": ask}
+        if confidence >= fitted.ANSWER_AT and fullest is not None:
+            rule = "two_readings" if len(chosen) == 2 else "answer"
+            return Decision(Kind.ANSWER, rule, f"answer: {why}", tuple(chosen), confidence, **weighed)
+        if confidence >= fitted.CLARIFY_AT and len(close) > 1:
+            names = ", ".join(f"{m.intent.name} {m.score:.2f}" for m in close[:3])
+            return Decision(Kind.CLARIFY, "clarify", f"clarify: close readings {names}", tuple(close), confidence, **weighed)
+        return Decision(Kind.DECLINE, "low_confidence", f"decline: {why}", tuple(fitting), confidence, **weighed)
 
-    def misfit(self, intent: Intent, reading: Analysis, named: frozenset[str], hinted: frozenset[str]) -> str | None:
-        """Which guard rules the intent out, if any: every entity named must belong to it, an entity
-        it requires must be named or referred to, a slot in the question must be one it knows,
-        and it must answer the kind of question asked."""
-        if not (named - self._setting) <= intent.entities:
+    def features(self, ask: Ask, chosen: Sequence[Match], fitting: Sequence[Match]) -> dict[str, float]:
+        """What the answer/decline model weighs about the chosen reading (see bot/fitted.py)."""
+        reading = ask.analysis
+        best = chosen[0]
+        taken = {f for m in chosen for f in m.intent.facts}
+        rival = next((m for m in fitting if not set(m.intent.facts) <= taken), None)
+        nearest = self.matcher.nearest_miss(reading)
+        content = frozenset(reading.content)
+        total = self.matcher.weigh(content) or 1.0
+        bayes = self.matcher.posterior(reading)
+        novel = sum(1.0 for t in content if not t[0].isdigit() and t not in self.matcher.weights) / max(len(content), 1)
+        return {
+            "score": best.score,
+            "similarity": best.similarity,
+            "explained": min(m.explained for m in chosen) if len(chosen) == 1 else max(m.explained for m in chosen),
+            "unexplained": self.matcher.weigh(self._unexplained(reading, list(chosen))) / total,
+            "novel": novel,
+            "lead": min(best.score - rival.score, 0.5) if rival else 0.5,
+            "near_miss": (nearest[1] - best.score) if nearest else -0.5,
+            "question_type": 1.0 if reading.qtype in best.intent.asks else 0.0,
+            "open_question": 1.0 if reading.qtype is None else 0.0,
+            "words": min(len(content), 10) / 10,
+            "claim": 1.0 if ask.claim else 0.0,
+            "named": 1.0 if ask.named - self._setting else 0.0,
+            "two_readings": 1.0 if len(chosen) == 2 else 0.0,
+            "bayes": bayes.get(best.intent.name, 0.0) + (bayes.get(chosen[1].intent.name, 0.0) if len(chosen) == 2 else 0.0),
+            "bayes_near_miss": bayes.get(NEAR_MISS_CLASS, 0.0),
+            "bayes_agrees": 1.0 if max(bayes, key=bayes.__getitem__) in {m.intent.name for m in chosen} else 0.0,
+        }
+
+    # -- guards ------------------------------------------------------------------------------
+
+    def misfit(self, intent: Intent, ask: Ask) -> str | None:
+        """Which guard rules the intent out, if any: every entity named (or referred to) must
+        belong to it, a slot in the question must be one it knows, and it must answer the kind of
+        question asked; an intent about one company must have it named or referred to ("the
+        founder" is Colin Huang). A claim put up to be checked ("tmall is owned by jd, right?",
+        "jd or alibaba?") may have one name wrong: the article's fact sets it right."""
+        outside_names = (ask.hinted - self._setting) - intent.entities
+        if outside_names and not (ask.tagged and len(outside_names) == 1 and ask.named & intent.entities - self._setting):
             return "entity"
-        if intent.requires and not hinted & intent.requires:
-            return "requires"
+        reading = ask.analysis
+        if (
+            intent.requires
+            and not ask.hinted & intent.requires
+            and not (reading.has_pronoun and not ask.hinted - self._setting)
+            and not self._names_the_answer(intent, ask)
+        ):
+            return "requires"  # "when did it become 4th?" with nothing before: the only company it can be
         slots = self._slots.intersection(reading.content)
         if slots and not slots <= self.matcher.vocabulary_of(intent):
             return "slot"
-        if reading.qtype is not None and reading.qtype not in intent.asks:
+        if reading.qtype is not None and reading.qtype not in intent.asks and not self._names_the_answer(intent, ask):
             return "question type"
         if intent.handler == GAP_HANDLER and intent.asks and reading.qtype not in intent.asks:
             return "question type"  # a gap is only the answer to the very question it leaves open
         return None
 
-    def _vetoed(self, top: Match, best_fitting: Match, reading: Analysis, named: frozenset[str], hinted: frozenset[str]) -> bool:
-        """The best reading of the question is one the guards rule out (Alibaba's revenue, who
-        founded Joyo): then a weaker reading that fits would be a wrong fact."""
-        return (
-            self.misfit(top.intent, reading, named, hinted) in BLOCKING_MISFITS
-            and top.score >= BLOCK_AT
-            and top.score - best_fitting.score >= BLOCK_LEAD
-        )
+    def _names_the_answer(self, intent: Intent, ask: Ask) -> bool:
+        """A who-question ("baidu was outpaced by who", "token of respect to whom") is answered by a
+        fact that names someone the question does not."""
+        return ask.analysis.qtype == "who" and bool(intent.entities - ask.hinted - self._setting - self._subject)
 
-    def _readings(
-        self, fitting: list[Match], first: Match, whole: Analysis, named: frozenset[str], hinted: frozenset[str]
-    ) -> list[Match]:
+    # -- readings ----------------------------------------------------------------------------
+
+    def _readings(self, fitting: list[Match], first: Match, ask: Ask) -> list[Match]:
         """The intents that answer the question: the first, a wider one that also explains the rest,
-        or the first and a second that answers the rest ("huang's net worth vs pdd's revenue", or a
-        premise to set right: "since revenue grew 144%, what was GMV growth?")."""
+        or the first and a second that answers the rest ("huang's net worth vs pdd's revenue")."""
+        whole = ask.analysis
         rest = self._unexplained(whole, [first])
         if not rest:
             return [first]
         facts = set(first.intent.facts)
         for match in fitting:
-            if match.score >= CLARIFY_AT and facts < set(match.intent.facts) and not self._unexplained(whole, [match]):
+            if match.score >= WIDER_READING_AT and facts < set(match.intent.facts) and not self._unexplained(whole, [match]):
                 return [match]
-        second = self._second_reading(whole, rest, first, named, hinted)
+        second = self._second_reading(ask, rest, first)
         return [first] if second is None else [first, second]
 
     def _unexplained(self, reading: Analysis, chosen: list[Match]) -> frozenset[str]:
-        """Names and concepts of the question that none of the chosen intents knows (a premise to
+        """Names and concepts of the question that none of the chosen intents knows (a claim to
         check may name the wrong company: there only concepts count)."""
         known = frozenset().union(self._modifiers, *(self.matcher.vocabulary_of(m.intent) for m in chosen))
         kinds = "#" if reading.checking else "#@"
         return frozenset(t for t in reading.content if t[0] in kinds and t not in known and t[1:] not in self._setting)
 
-    def _second_reading(
-        self, whole: Analysis, rest: frozenset[str], first: Match, named: frozenset[str], hinted: frozenset[str]
-    ) -> Match | None:
+    def _second_reading(self, ask: Ask, rest: frozenset[str], first: Match) -> Match | None:
         """The intent that best answers what the first one leaves unexplained, if it is confident."""
+        whole = ask.analysis
         taken = set(first.intent.facts)
         remainder = replace(whole, content=tuple(sorted(rest)), qtype=None)
         # Only the names the first reading leaves unexplained must belong to the second one...
         unexplained_names = frozenset(t[1:] for t in rest if t.startswith(ENTITY_PREFIX))
+        second_ask = replace(ask, named=unexplained_names, hinted=unexplained_names | (ask.hinted - ask.named))
         # ... and it must be about the same story: share a name with the first reading and, if the
         # question names someone besides the story's subject (Tmall, Colin Huang), be about them.
         topic = first.intent.entities - self._setting
-        asked_about = named - self._setting - self._subject
+        asked_about = ask.named - self._setting - self._subject
         for match in self.matcher.rank(remainder):
             if set(match.intent.facts) <= taken or match.intent.handler in (SOURCE_HANDLER, GAP_HANDLER):
                 continue
             if not match.intent.entities & topic or (asked_about and not match.intent.entities & asked_about):
                 continue
-            if self.misfit(match.intent, whole, unexplained_names, hinted) not in (None, "question type"):
+            if self.misfit(match.intent, replace(second_ask, analysis=whole)) not in (None, "question type"):
                 continue
-            return match if match.score >= ANSWER_AT else None
+            return match if match.score >= SECOND_READING_AT else None
         return None
 
 

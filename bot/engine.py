@@ -6,22 +6,25 @@ text -> Analysis (normalize) -> Decision (decide, over the matcher) -> Reply (ha
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.decide import GAP_HANDLER, SOURCE_HANDLER, Decider, Decision
+from bot.decide import GAP_HANDLER, SOURCE_HANDLER, Ask, Decider, Decision
+from bot.evidence import Evidence
+from bot.examples import load_examples
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
 from bot.intents import load_intents, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
-from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, load_lexicon
+from bot.lexicon import load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
-from bot.normalize import Analysis, Analyzer, question_clause
+from bot.normalize import Analysis, Analyzer, clean
+from bot.reading import checks_a_claim, parts
 from bot.smalltalk import SmallTalk, SmallTalkDetector
 
 SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
-_SUMMARY = CONCEPT_PREFIX + "summary"
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
 
 # Front ends show the suggestions after these texts ("You could ask:" / "Did you mean:", or buttons).
@@ -56,18 +59,22 @@ class Engine:
     """Loaded once from the data directory; answer() is a pure function of the text and context."""
 
     def __init__(
-        self, knowledge: Knowledge, intents: tuple[Intent, ...], analyzer: Analyzer, smalltalk: tuple[SmallTalk, ...]
+        self,
+        knowledge: Knowledge,
+        intents: tuple[Intent, ...],
+        analyzer: Analyzer,
+        smalltalk: tuple[SmallTalk, ...],
+        near_misses: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.intents = intents
         self.analyzer = analyzer
-        self.matcher = Matcher(intents, analyzer)
-        self.decider = Decider(self.matcher, analyzer.setting, analyzer.subject, analyzer.slots, analyzer.modifiers)
+        self.matcher = Matcher(intents, analyzer, near_misses or {}, frozenset(knowledge.years))
         self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
+        self.decider = Decider(analyzer, self.matcher, self.smalltalk, Evidence(knowledge.facts.values()), knowledge.years)
         self._by_name = {intent.name: intent for intent in intents}
         # Derived once: /timeline choices, /facts autocomplete (per keystroke) and the year guard read them.
         self.years: tuple[int, ...] = knowledge.years
-        self._years = frozenset(self.years)
         names = analyzer.entity_names
         self.topics: tuple[tuple[str, str], ...] = tuple((e, names[e]) for e in names if knowledge.about(e))
         self._default_suggestions = tuple(
@@ -75,14 +82,26 @@ class Engine:
         )
 
     @classmethod
-    def load(cls, data_dir: Path | None = None) -> Engine:
-        """Load and validate every data file; raises DataError naming the file and key."""
+    def load(cls, data_dir: Path | None = None, *, without_examples: Iterable[str] = ()) -> Engine:
+        """Load and validate every data file; raises DataError naming the file and key.
+
+        without_examples: stems of example files to leave out (cross-validation scores a set
+        with its own examples left out)."""
         data_dir = data_dir or default_data_dir()
         lexicon = load_lexicon(data_dir)
         knowledge = load_knowledge(data_dir, frozenset(lexicon.entity_names))
         intents = load_intents(data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names)
+        example_sets = load_examples(data_dir, (i.name for i in intents), exclude=without_examples)
+        intents = tuple(
+            replace(intent, examples=tuple(q for s in example_sets for q in s.by_intent.get(intent.name, ()) if _plain_question(q)))
+            for intent in intents
+        )
+        near_misses: dict[str, list[str]] = {}
+        for example_set in example_sets:
+            for group, questions in example_set.near_misses.items():
+                near_misses.setdefault(group, []).extend(questions)
         analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
-        return cls(knowledge, intents, analyzer, load_smalltalk(data_dir))
+        return cls(knowledge, intents, analyzer, load_smalltalk(data_dir), near_misses)
 
     # -- what front ends show ------------------------------------------------------------
 
@@ -128,6 +147,10 @@ class Engine:
         match = Match(intent, 1.0, intent.suggestion)
         return self._respond(match, self.analyzer.analyze(intent.suggestion), Context(), frozenset())
 
+    def answer_matches(self, matches: Sequence[Match], ask: Ask) -> Reply:
+        """The answer these readings would give to an ask (for fitting the decision model)."""
+        return self._reply(Decision(Kind.ANSWER, "answer", "", tuple(matches), ask=ask), Context())
+
     def suggest(self, text: str, limit: int = 25) -> list[str]:
         """Questions to offer while someone types, best first (for autocomplete)."""
         analysis = self.analyzer.analyze(text)
@@ -140,60 +163,43 @@ class Engine:
     def answer(self, text: str, context: Context | None = None) -> Reply:
         """Answer, clarify, decline or chat: the bot's reply to one message."""
         context = context or Context()
-        text = text[:MAX_TEXT]
-        analysis = self.analyzer.analyze(text)
-        if not analysis.words:
-            return self._chat("help")  # a bare mention, emoji, punctuation: say what the bot does
-        smalltalk = self.smalltalk.kind_of(analysis)
-        if smalltalk is not None:
-            return self._chat(smalltalk)
-        if not analysis.content:
-            return self._decline(DECLINE_TEXT)
-        # A premise to check ("amazon bought alibaba to get into china, right?") is answered with what
-        # the article says, which sets it right: a wrong year or name in it rules nothing out.
-        checking = analysis.checking
-        wrong_year = analysis.years - self._years
-        if analysis.unsupported or (not checking and (analysis.outside or wrong_year)):
-            return self._decline(OUTSIDE_TEXT, entities=analysis.entities)
-        # A pronoun with no name ("and his net worth?") refers to the conversation so far.
-        hinted = analysis.entities | (context.entities if analysis.has_pronoun and not analysis.entities else frozenset())
-        named = frozenset() if checking else analysis.entities
-        if (
-            analysis.qtype in (None, "who")
-            and len(hinted) == 1
-            and all(t.startswith(ENTITY_PREFIX) or t == _SUMMARY for t in analysis.content)
-        ):
-            # A name alone, or a summary of one: what the article says about it.
-            return self.profile(next(iter(hinted)))
-        clause = question_clause(analysis.cleaned)
-        if clause is not None:
-            # Chatter around a question: the clause that asks is read first, with the names
-            # of the whole message still guarding what may answer it.
-            focused = replace(self.analyzer.analyze(clause), checking=analysis.checking)
-            if focused.has_pronoun and not focused.entities:
-                # "when did they leave": the names are elsewhere in the same message.
-                extra = tuple(ENTITY_PREFIX + e for e in sorted(named))
-                focused = replace(focused, content=focused.content + extra, entities=named)
-            if focused.content:
-                decision = self.decider.decide(focused, named, hinted, message=analysis)
-                if decision.kind is Kind.ANSWER:
-                    return self._reply(decision, focused, context, named)
-        return self._reply(self.decider.decide(analysis, named, hinted), analysis, context, named)
+        analysis = self.analyzer.analyze(text[:MAX_TEXT])
+        decision = self.decider.decide(analysis, context.entities)
+        return self._reply(decision, context)
 
-    def _reply(self, decision: Decision, analysis: Analysis, context: Context, named: frozenset[str]) -> Reply:
+    def _reply(self, decision: Decision, context: Context) -> Reply:
         """The Reply for a decision: the handlers' answers, the suggestions to clarify, or a decline."""
-        if decision.kind is Kind.ANSWER:
-            replies = [self._respond(match, analysis, context, named) for match in decision.matches]
-            if len(replies) == 1 or any(r.kind is not Kind.ANSWER for r in replies):
+        ask = decision.ask
+        entities = ask.named if ask else frozenset()
+        if decision.parts:
+            replies = [self._reply(part, context) for part in decision.parts]
+            answered = [r for r in replies if r.kind is Kind.ANSWER]
+            if not answered:
                 return replies[0]
-            text = "\n".join(r.text for r in replies)
-            citations = tuple(dict.fromkeys(c for r in replies for c in r.citations))
-            name = "+".join(m.intent.name for m in decision.matches)
-            return Reply(Kind.ANSWER, name, min(r.confidence for r in replies), text, citations, (), named)
+            return self._combine(answered, decision.reason, frozenset().union(*(r.entities for r in replies)))
+        if decision.kind is Kind.CHAT:
+            return self._chat(decision.chat or "help", decision.reason)
+        if decision.profile is not None:
+            return replace(self.profile(decision.profile), reason=decision.reason)
+        if decision.kind is Kind.ANSWER and ask is not None:
+            replies = [self._respond(match, ask.analysis, context, entities) for match in decision.matches]
+            if len(replies) == 1 or any(r.kind is not Kind.ANSWER for r in replies):
+                reply = replies[0]
+                return reply if reply.kind is not Kind.ANSWER else replace(reply, reason=decision.reason)
+            return self._combine(replies, decision.reason, entities)
         if decision.kind is Kind.CLARIFY:
             suggestions = tuple(m.intent.suggestion for m in decision.matches[:SUGGESTIONS])
-            return Reply(Kind.CLARIFY, None, _percent(decision.score), CLARIFY_TEXT, (), suggestions, named)
-        return self._decline(DECLINE_TEXT, list(decision.matches), named)
+            return Reply(Kind.CLARIFY, None, 0, CLARIFY_TEXT, (), suggestions, entities, decision.reason)
+        text = OUTSIDE_TEXT if decision.rule in ("outside", "off_topic", "other_year") else DECLINE_TEXT
+        return self._decline(text, list(decision.matches), entities, decision.reason)
+
+    def _combine(self, replies: list[Reply], reason: str, entities: frozenset[str]) -> Reply:
+        """One answer made of several: each part's text in order, citations once each."""
+        unique = list({r.text: r for r in replies}.values())
+        text = "\n".join(r.text for r in unique)
+        citations = tuple(dict.fromkeys(c for r in unique for c in r.citations))
+        name = "+".join(dict.fromkeys(r.intent or "" for r in unique))
+        return Reply(Kind.ANSWER, name, min(r.confidence for r in unique), text, citations, (), entities, reason)
 
     def _respond(self, match: Match, analysis: Analysis, context: Context, entities: frozenset[str]) -> Reply:
         intent = match.intent
@@ -201,12 +207,13 @@ class Engine:
             wanted = _PARAGRAPH.search(analysis.cleaned)
             paragraph = int(wanted.group(1)) if wanted else (context.paragraphs[0] if context.paragraphs else None)
             if paragraph is None:
-                return self._decline("Which part? Ask a question first, then ask for its source, or name a paragraph (1 to 4).")
+                return self._decline(f"Which part? Ask a question first, then ask for its source, or name a paragraph (1 to {self.paragraph_count}).")
             return self.source(paragraph)
         if intent.handler == GAP_HANDLER:
             text = " ".join(self.knowledge.facts[f].text for f in intent.facts)
             offered = (intent.suggestion, *(d for d in self._default_suggestions if d != intent.suggestion))
-            return Reply(Kind.DECLINE, intent.name, _percent(match.score), text, (), offered[:SUGGESTIONS], entities)
+            reason = f"decline: {intent.name}, what the article leaves unsaid ({match.template!r})"
+            return Reply(Kind.DECLINE, intent.name, 0, text, (), offered[:SUGGESTIONS], entities, reason)
         answer = HANDLERS[intent.handler](self.knowledge, intent, analysis)
         if answer is None:
             return self._decline(DECLINE_TEXT, entities=entities)
@@ -215,15 +222,17 @@ class Engine:
     def _answer(self, intent: str, answer: Answer, confidence: int, entities: frozenset[str]) -> Reply:
         return Reply(Kind.ANSWER, intent, confidence, answer.text, answer.citations, (), entities)
 
-    def _decline(self, text: str, near: list[Match] | None = None, entities: frozenset[str] = frozenset()) -> Reply:
+    def _decline(
+        self, text: str, near: list[Match] | None = None, entities: frozenset[str] = frozenset(), reason: str = ""
+    ) -> Reply:
         offered = [m.intent.suggestion for m in near or [] if m.intent.handler not in (SOURCE_HANDLER, GAP_HANDLER)]
         offered += [s for s in self._default_suggestions if s not in offered]
-        return Reply(Kind.DECLINE, None, 0, text, (), tuple(offered[:SUGGESTIONS]), entities)
+        return Reply(Kind.DECLINE, None, 0, text, (), tuple(dict.fromkeys(offered))[:SUGGESTIONS], entities, reason)
 
-    def _chat(self, kind: str) -> Reply:
+    def _chat(self, kind: str, reason: str = "") -> Reply:
         reply = self.smalltalk.kinds[kind].reply
         suggestions = self._default_suggestions[:SUGGESTIONS] if kind == "help" else ()
-        return Reply(Kind.CHAT, None, 100, reply.replace("{title}", self.title), (), suggestions)
+        return Reply(Kind.CHAT, None, 0, reply.replace("{title}", self.title), (), suggestions, frozenset(), reason)
 
     def _entity(self, topic: str) -> str | None:
         folded = topic.strip().casefold()
@@ -232,6 +241,13 @@ class Engine:
                 return entity
         analysis = self.analyzer.analyze(topic)
         return next(iter(analysis.entities)) if len(analysis.entities) == 1 else None
+
+
+def _plain_question(text: str) -> bool:
+    """Whether a labelled example is one plain question: not several, not a claim to check (a
+    claim's wrong year or name would make a real question about that year or name look answered)."""
+    cleaned = clean(text)
+    return len([p for p in parts(cleaned) if p.asks]) <= 1 and not checks_a_claim(cleaned)
 
 
 def _percent(score: float) -> int:

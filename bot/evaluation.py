@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.engine import Context, Engine
+from bot.engine import Engine
 from bot.models import Kind, Reply
 
 _FOLD = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -48,15 +48,13 @@ class Report:
 
 
 def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
-    """Answer every question in order (as one conversation) and score it like shared/eval/score.py."""
+    """Answer every question on its own (as `ask -` does) and score it like shared/eval/score.py."""
     report = Report()
-    context = Context()
     # What each intent says on its own, to know which intents could answer a question (for recall).
     replies = {intent.name: engine.answer_intent(intent.name) for intent in engine.intents}
     standalone = {name: reply.text for name, reply in replies.items() if reply.kind is Kind.ANSWER}
     for question, expect in rows:
-        reply = engine.answer(question, context)
-        context = Context.after(reply)
+        reply = engine.answer(question)
         answered = reply.kind is Kind.ANSWER
         label = reply.intent or reply.kind.value
         if answered:
@@ -65,7 +63,7 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
             report.must_decline += 1
             if answered:
                 report.wrong += 1
-                report.misses.append(("ANSWERED", question, f"{label}: {_short(reply)}"))
+                report.misses.append(("ANSWERED", question, f"{label}: {_short(reply)}\n            [{reply.reason}]"))
             else:
                 report.declined_right += 1
         else:
@@ -80,16 +78,49 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
                 report.correct[label] += 1
             elif answered:
                 report.wrong += 1
-                report.misses.append(("WRONG", question, f"{label}, wanted {expect}: {_short(reply)}"))
+                report.misses.append(("WRONG", question, f"{label}, wanted {expect}: {_short(reply)}\n            [{reply.reason}]"))
             else:
                 report.misses.append(
                     (
                         "DECLINED" if reply.kind is Kind.DECLINE else "CLARIFIED",
                         question,
-                        f"wanted {expect}; offered {list(reply.suggestions)}",
+                        f"wanted {expect}; offered {list(reply.suggestions)}\n            [{reply.reason}]",
                     )
                 )
     return report
+
+
+@dataclass
+class Labels:
+    """A question set turned into examples: each answerable question under the intent whose own
+    answer passes it, each must-decline question as a near-miss, and what fitted no single intent."""
+
+    by_intent: dict[str, list[str]] = field(default_factory=dict)
+    near_misses: list[str] = field(default_factory=list)
+    unlabelled: list[str] = field(default_factory=list)
+
+
+def label(engine: Engine, rows: Sequence[tuple[str, object]]) -> Labels:
+    """Label a question set for intents/examples/: among the intents whose answer passes a question,
+    the one the matcher ranks highest for it (else the one with the fewest facts)."""
+    labels = Labels()
+    candidates = [i for i in engine.intents if i.handler not in ("source", "gap")]
+    standalone = {i.name: engine.answer_intent(i.name) for i in candidates}
+    texts = {name: reply.text for name, reply in standalone.items() if reply.kind is Kind.ANSWER}
+    size = {i.name: len(i.facts) for i in candidates}
+    for question, expect in rows:
+        if expect == "decline":
+            labels.near_misses.append(question)
+            continue
+        passing = [name for name, text in texts.items() if passes(text, expect)]
+        if not passing:
+            labels.unlabelled.append(question)
+            continue
+        ranked = [m.intent.name for m in engine.matcher.rank(engine.analyzer.analyze(question))]
+        rank = {name: position for position, name in enumerate(ranked)}
+        best = min(passing, key=lambda name: (rank.get(name, len(rank)), size[name]))
+        labels.by_intent.setdefault(best, []).append(question)
+    return labels
 
 
 def _short(reply: Reply) -> str:
@@ -198,3 +229,16 @@ def _startup(runs: int = 3) -> tuple[float, int]:
         subprocess.run([sys.executable, "-m", "bot", "ask", "hi"], capture_output=True, check=True)
         best = min(best, time.perf_counter() - t0)
     return best, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def labels_yaml(labels: Labels, source: str) -> str:
+    """Labels as an intents/examples/ file."""
+    import yaml
+
+    body: dict[str, object] = {"version": 1, "source": source, "intents": labels.by_intent}
+    if labels.near_misses:
+        body["near_misses"] = {"declined": labels.near_misses}
+    header = f"# Labelled by `python -m bot label {source}`: each question under the intent whose answer passes it.\n"
+    if labels.unlabelled:
+        header += f"# {len(labels.unlabelled)} questions fitted no single intent (several questions, or none) and are left out.\n"
+    return header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=10_000)

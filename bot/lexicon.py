@@ -14,6 +14,7 @@ LEXICON_FILE = "lexicon.yaml"
 ENTITY_PREFIX = "@"
 CONCEPT_PREFIX = "#"
 OUTSIDE_TOKEN = "!outside"
+PREMISE_TOKEN = "!premise"  # an outside company or person: in a claim to check, a premise to set right
 UNSUPPORTED_TOKEN = "!unsupported"
 
 
@@ -24,6 +25,7 @@ class Lexicon:
     entity_names: dict[str, str]
     entity_aliases: dict[str, list[str]]
     outside: list[str]
+    premises: list[str]
     unsupported: list[str]
     spellings: dict[str, list[str]]
     filler: list[str]
@@ -35,6 +37,7 @@ class Lexicon:
     setting: list[str]
     modifiers: list[str]
     subject: list[str]
+    roles: dict[str, str]
 
 
 def load_lexicon(data_dir: Path) -> Lexicon:
@@ -50,12 +53,22 @@ def load_lexicon(data_dir: Path) -> Lexicon:
             raise DataError(path, where, "expected {name, aliases}")
         names[entity_id] = field(entry, "name", str, path, where)
         aliases[entity_id] = string_list(entry, "aliases", path, where)
-    outside_groups = field(data, "outside_entities", list, path, "")
-    outside = [str(word) for group in outside_groups for word in (group if isinstance(group, list) else [group])]
+    outside_groups = _lists(data, "outside_entities", path)
+    premise_groups = string_list(data, "premises", path, "", default=[])
+    for index, group in enumerate(premise_groups):
+        if group not in outside_groups:
+            raise DataError(path, f"premises[{index}]", f"{group!r} is not a group of outside_entities")
+    outside = [word for group, words in outside_groups.items() if group not in premise_groups for word in words]
+    premises = [word for group in premise_groups for word in outside_groups[group]]
+    roles = field(data, "roles", dict, path, "", default={})
+    for concept, entity in roles.items():
+        if entity not in names:
+            raise DataError(path, f"roles.{concept}", f"unknown entity {entity!r}")
     lexicon = Lexicon(
         entity_names=names,
         entity_aliases=aliases,
         outside=outside,
+        premises=premises,
         unsupported=string_list(data, "unsupported", path, ""),
         spellings=_lists(data, "spellings", path),
         filler=string_list(data, "filler", path, "", default=[]),
@@ -67,13 +80,15 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         setting=string_list(data, "setting", path, "", default=[]),
         modifiers=string_list(data, "modifiers", path, "", default=[]),
         subject=string_list(data, "subject", path, "", default=[]),
+        roles={str(concept): str(entity) for concept, entity in roles.items()},
     )
     check_lexicon(lexicon, path)
     return lexicon
 
 
 def check_lexicon(lexicon: Lexicon, path: Path) -> None:
-    """Cross-checks inside the lexicon: slots must name concepts."""
+    """Cross-checks inside the lexicon: slots, modifiers and roles must name concepts."""
+
     for key, names in (("slots", lexicon.slots), ("modifiers", lexicon.modifiers)):
         for name in names:
             if name not in lexicon.concepts:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -26,17 +26,68 @@ UNKNOWN_WORD_WEIGHT = 0.6  # a word no intent uses: it still counts against ever
 
 @dataclass(frozen=True, slots=True)
 class _Template:
-    intent: int
+    owner: int  # index of the intent (or near-miss group) it belongs to
     source: str
     sorted_text: str
     tokens: frozenset[str]
     weight: float
 
 
+class _TemplateIndex:
+    """Templates of several owners, indexed by token: scores a question against every template that
+    shares a word with it, keeping each owner's best (rarity-weighted F1 plus rapidfuzz ratio)."""
+
+    def __init__(self, owned: Iterable[tuple[int, str, tuple[str, ...]]], weigh: Callable[[frozenset[str]], float]) -> None:
+        self.templates: list[_Template] = []
+        index: dict[str, list[int]] = defaultdict(list)
+        seen: set[tuple[int, frozenset[str]]] = set()
+        for owner, source, tokens in owned:
+            token_set = frozenset(tokens)
+            if not token_set or (owner, token_set) in seen:
+                continue  # folds to the same words as an earlier template of the owner: same scores
+            seen.add((owner, token_set))
+            position = len(self.templates)
+            self.templates.append(_Template(owner, source, " ".join(sorted(token_set)), token_set, weigh(token_set)))
+            for token in token_set:
+                index[token].append(position)
+        self._index = dict(index)
+        # Parallel lists: the scoring loop runs per question and reads them by position.
+        self._owner = [t.owner for t in self.templates]
+        self._weight = [t.weight for t in self.templates]
+        self._text = [t.sorted_text for t in self.templates]
+
+    def best(self, weights: dict[str, float], total: float) -> dict[int, tuple[float, int]]:
+        """Each owner's best template score (without the owner-level parts) and its position."""
+        shared_by_position: dict[int, float] = {}
+        for token, weight in weights.items():
+            if weight:
+                for position in self._index.get(token, ()):
+                    shared_by_position[position] = shared_by_position.get(position, 0.0) + weight
+        # Both strings are sorted tokens, so plain ratio here is rapidfuzz's token_sort_ratio.
+        sorted_question = " ".join(sorted(weights))
+        ratio = fuzz.ratio
+        owners, template_weight, template_text = self._owner, self._weight, self._text
+        # The rarity-weighted F1 of question and template words is 2 * shared / (question + template weight).
+        overlap, fuzzy = 2 * TEMPLATE_WEIGHT, FUZZY_WEIGHT / 100
+        best: dict[int, tuple[float, int]] = {}
+        for position, shared in shared_by_position.items():
+            owner = owners[position]
+            score = overlap * shared / (total + template_weight[position]) + fuzzy * ratio(sorted_question, template_text[position])
+            if owner not in best or score > best[owner][0]:
+                best[owner] = (score, position)
+        return best
+
+
 class Matcher:
     """Scores every intent against a question; everything that can be is computed at load time."""
 
-    def __init__(self, intents: Sequence[Intent], analyzer: Analyzer) -> None:
+    def __init__(
+        self,
+        intents: Sequence[Intent],
+        analyzer: Analyzer,
+        near_misses: Mapping[str, Sequence[str]] | None = None,
+        known_years: frozenset[int] = frozenset(),
+    ) -> None:
         self.intents = tuple(intents)
         self.analyzer = analyzer
         canonical = [[analyzer.canonical(t) for t in intent.templates] for intent in self.intents]
@@ -48,10 +99,23 @@ class Matcher:
                 if all(token.startswith(ENTITY_PREFIX) for token in tokens):
                     message = f"template {template!r} has only names: it would match any question naming {', '.join(tokens)}"
                     raise DataError(INTENTS_FILE, f"intent '{intent.name}'.templates", message)
-        # What an intent can explain: its templates' words and its facts' entities.
+        examples = [[analyzer.canonical(q) for q in intent.examples] for intent in self.intents]
+        # An example that folds to the same words as a template or example of another intent says
+        # nothing about which one it is ("what type of store is amazon opening on pdd" and "when does
+        # the amazon store on pdd launch" fold alike): it is left out of both.
+        owners: dict[frozenset[str], set[int]] = defaultdict(set)
+        for index, tokens_list in enumerate((*c, *e) for c, e in zip(canonical, examples, strict=True)):
+            for tokens in tokens_list:
+                owners[frozenset(tokens)].add(index)
+        examples = [[tokens for tokens in asked if len(owners[frozenset(tokens)]) == 1] for asked in examples]
+        kept_examples = [
+            [q for q, tokens in zip(intent.examples, (analyzer.canonical(q) for q in intent.examples), strict=True) if len(owners[frozenset(tokens)]) == 1]
+            for intent in self.intents
+        ]
+        # What an intent can explain: its templates' and examples' words and its facts' entities.
         self.vocabulary: list[frozenset[str]] = []
-        for intent, templates in zip(self.intents, canonical, strict=True):
-            words = {token for tokens in templates for token in tokens}
+        for intent, templates, asked in zip(self.intents, canonical, examples, strict=True):
+            words = {token for tokens in (*templates, *asked) for token in tokens}
             words.update(ENTITY_PREFIX + entity for entity in intent.entities)
             self.vocabulary.append(frozenset(words))
         self._intents_with: dict[str, list[int]] = defaultdict(list)  # token -> intents whose vocabulary has it
@@ -66,24 +130,36 @@ class Matcher:
                 document_frequency[token] += 1
         count = len(self.intents)
         self.weights = {token: math.log(1 + count / df) for token, df in document_frequency.items()}
-        self.templates: list[_Template] = []
-        self._index: dict[str, list[int]] = defaultdict(list)
-        for intent_index, templates in enumerate(canonical):
-            seen: set[frozenset[str]] = set()
-            for source, tokens in zip(self.intents[intent_index].templates, templates, strict=True):
-                token_set = frozenset(tokens)
-                if token_set in seen:
-                    continue  # folds to the same words as an earlier template of the intent: same scores
-                seen.add(token_set)
-                position = len(self.templates)
-                sorted_text = " ".join(sorted(token_set))
-                self.templates.append(_Template(intent_index, source, sorted_text, token_set, self.weigh(token_set)))
-                for token in token_set:
-                    self._index[token].append(position)
-        # Parallel lists: the scoring loop runs per question and reads them by position.
-        self._template_intent = [t.intent for t in self.templates]
-        self._template_weight = [t.weight for t in self.templates]
-        self._template_text = [t.sorted_text for t in self.templates]
+        owned = [
+            (index, source, tokens)
+            for index, intent in enumerate(self.intents)
+            for source, tokens in zip((*intent.templates, *kept_examples[index]), (*canonical[index], *examples[index]), strict=True)
+        ]
+        self._templates = _TemplateIndex(owned, self.weigh)
+        self.templates = self._templates.templates
+        # Near-misses: only those the lexicon cannot tell apart already. One that names something
+        # outside the article, asks for what it never gives or about a year it has nothing for is
+        # declined by those words; without them it would look just like a question the article answers.
+        self.near_miss_groups = tuple(near_misses or {})
+        near: list[tuple[int, str, tuple[str, ...]]] = []
+        for index, group in enumerate(self.near_miss_groups):
+            for question in (near_misses or {})[group]:
+                analysis = analyzer.analyze(question)
+                if not (analysis.outside or analysis.unsupported or analysis.years - known_years):
+                    near.append((index, question, analysis.content))
+        self._near_misses = _TemplateIndex(near, self.weigh)
+        # Naive Bayes over the same examples, with the near-misses as one more class: a second,
+        # discriminative view of which intent a question's words belong to, trained by counting.
+        documents = [
+            (intent.name, _nb_features(tokens, None))
+            for intent, templates, asked in zip(self.intents, canonical, examples, strict=True)
+            for tokens in (*templates, *asked)
+        ]
+        documents += [(NEAR_MISS_CLASS, _nb_features(tokens, None)) for _, _, tokens in near]
+        self._bayes = NaiveBayes(documents)
+        self._near_vocabulary = [set[str]() for _ in self.near_miss_groups]
+        for index, _, tokens in near:
+            self._near_vocabulary[index].update(tokens)
 
     def vocabulary_of(self, intent: Intent) -> frozenset[str]:
         """Every canonical token the intent's templates and facts use."""
@@ -113,36 +189,83 @@ class Matcher:
         total = sum(weights.values())
         if not total:
             return []
-        # Shared weight of every template that has at least one word of the question.
-        shared_by_position: dict[int, float] = {}
-        for token, weight in weights.items():
-            if weight:
-                for position in self._index.get(token, ()):
-                    shared_by_position[position] = shared_by_position.get(position, 0.0) + weight
-        # Both strings are sorted tokens, so plain ratio here is rapidfuzz's token_sort_ratio.
-        sorted_question = " ".join(sorted(weights))
-        ratio = fuzz.ratio
-        template_intent, template_weight, template_text = self._template_intent, self._template_weight, self._template_text
         # The parts of the score that depend only on the intent: how much of the question it
         # explains at all, and whether it answers this kind of question.
-        by_intent = [QUESTION_TYPE_BONUS if analysis.qtype in intent.asks else 0.0 for intent in self.intents]
+        explained = [0.0] * len(self.intents)
         for token, weight in weights.items():
             for intent in self._intents_with.get(token, ()):
-                by_intent[intent] += EXPLAINED_WEIGHT * weight / total
-        # The rarity-weighted F1 of question and template words is 2 * shared / (question + template weight).
-        overlap, fuzzy = 2 * TEMPLATE_WEIGHT, FUZZY_WEIGHT / 100
-        best: dict[int, tuple[float, int]] = {}
-        for position, shared in shared_by_position.items():
-            intent = template_intent[position]
-            score = (
-                overlap * shared / (total + template_weight[position])
-                + by_intent[intent]
-                + fuzzy * ratio(sorted_question, template_text[position])
-            )
-            if intent not in best or score > best[intent][0]:
-                best[intent] = (score, position)
-        matches = [
-            Match(self.intents[i], score, self.templates[p].source) for i, (score, p) in best.items() if score >= RANK_FLOOR
-        ]
+                explained[intent] += weight / total
+        matches = []
+        for intent, (similarity, position) in self._templates.best(weights, total).items():
+            bonus = QUESTION_TYPE_BONUS if analysis.qtype in self.intents[intent].asks else 0.0
+            score = similarity + EXPLAINED_WEIGHT * explained[intent] + bonus
+            if score >= RANK_FLOOR:
+                source = self.templates[position].source
+                matches.append(Match(self.intents[intent], score, source, similarity, explained[intent]))
         matches.sort(key=lambda m: (-m.score, self._order[m.intent.name]))
         return matches
+
+    def posterior(self, analysis: Analysis) -> dict[str, float]:
+        """Naive Bayes probability of each intent, and of NEAR_MISS_CLASS, for the question."""
+        return self._bayes.posterior(_nb_features(analysis.content, analysis.qtype))
+
+    def nearest_miss(self, analysis: Analysis) -> tuple[str, float, str] | None:
+        """The near-miss group closest to the question, scored as intents are (without the
+        question-type bonus): (group, score, its closest question)."""
+        weights = {token: self.weight(token) for token in analysis.content}
+        total = sum(weights.values())
+        best = self._near_misses.best(weights, total) if total else {}
+        if not best:
+            return None
+        scored = {
+            group: score + EXPLAINED_WEIGHT * sum(w for t, w in weights.items() if t in self._near_vocabulary[group]) / total
+            for group, (score, _) in best.items()
+        }
+        group = max(scored, key=scored.__getitem__)
+        return self.near_miss_groups[group], scored[group], self._near_misses.templates[best[group][1]].source
+
+
+NEAR_MISS_CLASS = "!near_miss"
+NB_SMOOTHING = 0.1  # additive smoothing of word counts
+
+
+def _nb_features(tokens: Sequence[str], qtype: str | None) -> list[str]:
+    """The words of a question for naive Bayes: its tokens and the pairs of neighbouring ones."""
+    words = [t for t in tokens if not t[0].isdigit()]
+    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))]
+
+
+class NaiveBayes:
+    """Multinomial naive Bayes, trained by counting at load time (a few milliseconds)."""
+
+    def __init__(self, documents: Iterable[tuple[str, Sequence[str]]]) -> None:
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        sizes: Counter[str] = Counter()
+        for label, features in documents:
+            counts[label].update(features)
+            sizes[label] += 1
+        vocabulary = {f for c in counts.values() for f in c}
+        total_docs = sum(sizes.values())
+        self.labels = tuple(counts)
+        self._prior = {label: math.log(sizes[label] / total_docs) for label in self.labels}
+        self._unseen: dict[str, float] = {}
+        self._log_likelihood: dict[str, dict[str, float]] = defaultdict(dict)  # feature -> label -> log P
+        for label, c in counts.items():
+            denominator = sum(c.values()) + NB_SMOOTHING * (len(vocabulary) + 1)
+            self._unseen[label] = math.log(NB_SMOOTHING / denominator)
+            for feature, n in c.items():
+                self._log_likelihood[feature][label] = math.log((n + NB_SMOOTHING) / denominator)
+
+    def posterior(self, features: Sequence[str]) -> dict[str, float]:
+        """P(label | features); features never seen in training are left out."""
+        scores = dict(self._prior)
+        for feature in features:
+            known = self._log_likelihood.get(feature)
+            if known is None:
+                continue
+            for label in self.labels:
+                scores[label] += known.get(label, self._unseen[label])
+        top = max(scores.values())
+        exp = {label: math.exp(score - top) for label, score in scores.items()}
+        total = sum(exp.values())
+        return {label: value / total for label, value in exp.items()}

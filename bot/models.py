@@ -65,6 +65,7 @@ class Intent:
     entities: frozenset[str]
     requires: frozenset[str] = frozenset()
     suggestion: str = ""
+    examples: tuple[str, ...] = ()  # labelled questions from intents/examples/, matched like templates
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,8 @@ class Match:
     intent: Intent
     score: float
     template: str
+    similarity: float = 0.0  # the best template's part of the score (word overlap and fuzzy ratio)
+    explained: float = 0.0  # share of the question (by weight) the intent's words explain
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +90,7 @@ class Reply:
     citations: tuple[Citation, ...] = ()
     suggestions: tuple[str, ...] = ()
     entities: frozenset[str] = field(default=frozenset())
-    reason: str = ""  # the rule that decided the reply; the question history records it
+    reason: str = ""  # the rule that decided the reply, and why (`ask --json`, `eval` and the question history show it)
 
     def to_json(self, question: str) -> dict[str, object]:
         """The batch contract's JSON object for this reply."""
@@ -99,4 +102,5 @@ class Reply:
             "answer": self.text,
             "citations": [{"paragraph": c.paragraph, "quote": c.quote} for c in self.citations],
             "suggestions": list(self.suggestions),
+            "reason": self.reason,
         }

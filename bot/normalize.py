@@ -11,7 +11,7 @@ from functools import cache
 import Stemmer
 from rapidfuzz import fuzz, process
 
-from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, OUTSIDE_TOKEN, UNSUPPORTED_TOKEN, Lexicon
+from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, OUTSIDE_TOKEN, PREMISE_TOKEN, UNSUPPORTED_TOKEN, Lexicon
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
 _FENCE = re.compile(r"```.*?(```|$)", re.S)
@@ -76,8 +76,9 @@ _QUESTION_PHRASE = _alternation(QUESTION_PHRASES)
 _QUESTION_WORD = _alternation(QUESTION_WORDS)
 # A premise to check: its answer is what the article says, which sets the premise right.
 CHECKING = re.compile(
-    r"\b(right|correct|true|isn'?t it|didn'?t it|wasn'?t it|no|yeah|ya|yes)\s*\?*\s*$"
-    r"|^\s*(true or false|t\s*/\s*f|t or f|fact check|is it true that|am i right that)\b"
+    r"\b(?:right|correct|true|yes|yeah|yea|ya|yep|no|rite|no cap|is that right|isn'?t it|didn'?t it|wasn'?t it|didn'?t they"
+    r"|aren'?t they|weren'?t they|don'?t they|isn'?t that so|or not|amirite)\s*\?*\s*$"
+    r"|^\s*(?:true or false|t\s*/\s*f|t or f|fact check|is it true that|am i right that|so is it true)\b"
 )
 _ASKS_NAME = re.compile(r"\bname\b")
 # Words that mark a clause as the one that asks (every question type has one of them).
@@ -162,9 +163,24 @@ class Analysis:
     unsupported: bool
     has_pronoun: bool
     checking: bool = False  # a premise to check: "... in 2010, right?", "true or false: ..."
+    premise: bool = False  # names an outside company or person (a premise in a claim, else outside)
+    alternatives: bool = False  # "jd or alibaba?", "dollars or yuan": one side is something the article knows
 
 
 NEGATION_TOKEN = "!not"
+_NOT_ALTERNATIVES = frozenset({"not", "no", "what", "nah", "something", "smth", "so", "anything", "nothing", "whatever"})
+
+
+def _has_alternatives(tokens: Sequence[str]) -> bool:
+    """Whether an "or" stands between alternatives one of which the article knows (a name, a
+    concept or a number within two words of it): "jd or alibaba", "2017 or 2018", "usd or rmb"."""
+    for index, token in enumerate(tokens):
+        if token != "or" or index + 1 >= len(tokens) or tokens[index + 1] in _NOT_ALTERNATIVES or tokens[index - 1:index] == ["yes"]:
+            continue
+        near = (*tokens[max(index - 2, 0) : index], *tokens[index + 1 : index + 3])
+        if any(t[0] in "@#" or t[0].isdigit() for t in near):
+            return True
+    return False
 
 
 def _drop_negated(tokens: list[str]) -> list[str]:
@@ -176,7 +192,7 @@ def _drop_negated(tokens: list[str]) -> list[str]:
     for token in tokens:
         if token == NEGATION_TOKEN:
             dropping = True
-        elif dropping and (token.startswith(ENTITY_PREFIX) or token in (OUTSIDE_TOKEN, "and", "or", "the")):
+        elif dropping and (token.startswith(ENTITY_PREFIX) or token in (OUTSIDE_TOKEN, PREMISE_TOKEN, "and", "or", "the")):
             continue
         else:
             dropping = False
@@ -230,6 +246,8 @@ class Analyzer:
         self.subject = tuple(lexicon.subject)
         self.slots = tuple(lexicon.slots)
         self.modifiers = tuple(lexicon.modifiers)
+        # A role is a concept ("founder") or a plain word ("he"); both forms are looked up.
+        self.roles = {key: entity for word, entity in lexicon.roles.items() for key in (CONCEPT_PREFIX + word, word)}
         self._spellings = PhraseTable()
         spelling_words: set[str] = set()
         for target, variants in lexicon.spellings.items():
@@ -247,6 +265,7 @@ class Analyzer:
         for entity_id, aliases in lexicon.entity_aliases.items():
             self._add_phrases(aliases, ENTITY_PREFIX + entity_id)
         self._add_phrases(lexicon.outside, OUTSIDE_TOKEN)
+        self._add_phrases(lexicon.premises, PREMISE_TOKEN)
         self._add_phrases(lexicon.unsupported, UNSUPPORTED_TOKEN)
         for concept, phrases in lexicon.concepts.items():
             self._add_phrases(phrases, CONCEPT_PREFIX + concept)
@@ -254,7 +273,7 @@ class Analyzer:
 
         # Spelling correction only reaches for words the bot knows, and leaves real words alone.
         domain: set[str] = set()
-        for phrases in (*lexicon.entity_aliases.values(), lexicon.outside, lexicon.unsupported, *lexicon.concepts.values()):
+        for phrases in (*lexicon.entity_aliases.values(), lexicon.outside, lexicon.premises, lexicon.unsupported, *lexicon.concepts.values()):
             for phrase in phrases:
                 domain.update(phrase_words(phrase))
         for text in extra_vocabulary:
@@ -362,10 +381,12 @@ class Analyzer:
             entities=entities,
             qtype=qtype,
             years=years,
-            outside=OUTSIDE_TOKEN in tokens,
+            outside=OUTSIDE_TOKEN in tokens or PREMISE_TOKEN in tokens,
+            premise=PREMISE_TOKEN in tokens and OUTSIDE_TOKEN not in tokens,
             unsupported=UNSUPPORTED_TOKEN in tokens,
             has_pronoun=any(w in PRONOUNS for w in words),
             checking=CHECKING.search(cleaned) is not None,
+            alternatives=_has_alternatives(tokens),
         )
 
     def canonical(self, text: str) -> tuple[str, ...]:

@@ -28,7 +28,8 @@ class SmallTalkDetector:
     def __init__(self, kinds: Sequence[SmallTalk], analyzer: Analyzer) -> None:
         self.kinds = {kind.name: kind for kind in kinds}
         self._analyzer = analyzer
-        self._phrases = {phrase_words(phrase): kind.name for kind in kinds for phrase in kind.phrases}
+        # Phrases are spelled as messages are ("who made u" reads "who founded you"), so they still match.
+        self._phrases = {tuple(analyzer.spell(phrase_words(phrase))): kind.name for kind in kinds for phrase in kind.phrases}
         self._longest = max((len(phrase) for phrase in self._phrases), default=1)
 
     def kind_of(self, analysis: Analysis) -> str | None:
