@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.delivery import Delivery
 from bot.discord.memory import Memory
 from bot.discord.throttle import Throttle
 from bot.engine import Engine
@@ -22,12 +23,13 @@ from bot.settings import Settings
 
 
 class AnswerBot(Protocol):
-    """The bot as its cogs see it: settings, the engine, cooldowns, memory and the error boundary."""
+    """The bot as its cogs see it: settings, the engine, cooldowns, memory, delivery and the error boundary."""
 
     settings: Settings
     engine: Engine
     throttle: Throttle
     memory: Memory
+    delivery: Delivery
 
     @property
     def user(self) -> discord.ClientUser | None: ...
