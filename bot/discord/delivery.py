@@ -105,6 +105,6 @@ class Delivery:
                     return None
                 if error.status != 503 or delay is None:
                     raise
-                log.warning("Discord answered 503 to %s; trying again in %.1f s", what, delay)
+                log.warning("Discord answered 503 to %s; trying again in %.2f s", what, delay)
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last try returns or raises")

@@ -92,27 +92,27 @@ def may_answer(message: discord.Message) -> bool:
     return may_post(message.channel, message.guild.me if message.guild else None)
 
 
-async def reply_to(message: discord.Message, reply: Reply, delivery: Delivery) -> None:
-    """Answer a message: a reply to it that pings nobody, as embeds or as text without Embed Links.
+def replying(message: discord.Message, rights: discord.Permissions | None) -> dict[str, Any]:
+    """send() arguments that make a post a reply to message (pinging nobody), when Discord allows one.
 
-    It is a reply (quoting the question) only with Read Message History, which Discord requires for one.
+    A reply needs Read Message History; without it the answer is posted plainly.
     """
+    if rights is not None and not rights.read_message_history:
+        return {}
+    return {"reference": message.to_reference(fail_if_not_exists=False), "mention_author": False}
+
+
+async def reply_to(message: discord.Message, reply: Reply, delivery: Delivery) -> None:
+    """Answer a message: a reply to it that pings nobody, as embeds or as text without Embed Links."""
     rights = rights_in(message)
-    quoting = rights is None or rights.read_message_history
-    reference = message.to_reference(fail_if_not_exists=False) if quoting else MISSING
+    quoting = replying(message, rights)
     view = view_for(reply)
     channel = message.channel
     what = f"the answer in channel {channel.id}"
     if rights is None or rights.embed_links:
         embeds = embeds_of(render.to_embeds(reply))
         await delivery.send(
-            lambda: channel.send(
-                embeds=embeds,
-                view=view or MISSING,
-                reference=reference,
-                mention_author=False,
-                allowed_mentions=NO_PINGS,
-            ),
+            lambda: channel.send(embeds=embeds, view=view or MISSING, allowed_mentions=NO_PINGS, **quoting),
             channel_id=channel.id,
             what=what,
         )
@@ -124,9 +124,8 @@ async def reply_to(message: discord.Message, reply: Reply, delivery: Delivery) -
             channel.send,
             piece,
             view=(view or MISSING) if last else MISSING,
-            reference=reference if index == 0 else MISSING,
-            mention_author=False,
             allowed_mentions=NO_PINGS,
+            **(quoting if index == 0 else {}),
         )
         sent = await delivery.send(post, channel_id=channel.id, what=what)
         if sent is None:
@@ -135,16 +134,10 @@ async def reply_to(message: discord.Message, reply: Reply, delivery: Delivery) -
 
 async def notify(message: discord.Message, text: str, delivery: Delivery) -> None:
     """A short plain notice (cooldown, apology) as a reply that pings nobody."""
-    rights = rights_in(message)
-    quoting = rights is None or rights.read_message_history
+    quoting = replying(message, rights_in(message))
     channel = message.channel
     await delivery.send(
-        lambda: channel.send(
-            render.truncate(text, render.CONTENT_LIMIT),
-            reference=message.to_reference(fail_if_not_exists=False) if quoting else MISSING,
-            mention_author=False,
-            allowed_mentions=NO_PINGS,
-        ),
+        lambda: channel.send(render.truncate(text, render.CONTENT_LIMIT), allowed_mentions=NO_PINGS, **quoting),
         channel_id=channel.id,
         what=f"a notice in channel {channel.id}",
     )
