@@ -10,13 +10,14 @@ import pytest
 from bot import render
 from bot.discord.delivery import Delivery
 from bot.engine import Context, Engine
-from bot.models import Reply
-from tests.discord.discord_harness import Running, StartBot
+from bot.models import Kind, Reply
+from tests.discord.discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits
 from tests.discord.discord_standin import (
     BOT_USER,
     LISTED_CHANNEL,
     MISSING_PERMISSIONS,
     MUTED_CHANNEL,
+    NO_EMBED_CHANNEL,
     NO_HISTORY_CHANNEL,
     QUIET_CHANNEL,
     UNCACHED_CHANNEL,
@@ -174,4 +175,23 @@ async def test_a_stale_choice_gets_a_polite_reply_not_a_traceback(bot: Running, 
     (warning,) = bot.logged("is not one of its choices any more")
     assert warning.levelno == logging.WARNING
     no_tracebacks(bot)
+    bot.assert_healthy()
+
+
+async def test_a_long_answer_without_embed_links_comes_in_pieces_and_only_the_first_is_a_reply(
+    bot: Running, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = Reply(Kind.ANSWER, "long", 100, "\n\n".join(f"Paragraph {n}: " + "words " * 150 for n in range(6)))
+    monkeypatch.setattr(engine, "answer", lambda text, context=None: long)
+    fake = bot.fake
+    since = fake.mark()
+    asked = await mention(fake, "tell me everything", NO_EMBED_CHANNEL)
+    await fake.wait_until(lambda: len(fake.made("message", since=since)) >= len(render.to_messages(long)))
+    pieces = fake.made("message", since=since)
+    assert len(pieces) == len(render.to_messages(long)) > 1
+    assert int(pieces[0].message["message_reference"]["message_id"]) == asked
+    assert all("message_reference" not in piece.message for piece in pieces[1:])
+    for piece in pieces:
+        assert_within_limits(piece)
+        assert_pings_nobody(piece)
     bot.assert_healthy()
