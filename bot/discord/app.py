@@ -172,7 +172,7 @@ class AnswerTree(app_commands.CommandTree["QABot"]):
 
     def _from_interaction(self, interaction: discord.Interaction[QABot]) -> None:
         # discord.py runs each command in a task whose wrapper catches AppCommandError only; anything
-        # else (an option of an unexpected shape, say) would be a "Task exception was never retrieved".
+        # else (a bug in a check, say) would end as a "Task exception was never retrieved".
         # Same task, but every exception ends at the error boundary.
         async def invoke() -> None:
             try:
@@ -414,7 +414,8 @@ class QABot(commands.Bot):
         elif isinstance(error, app_commands.TransformerError):
             # Discord may still offer choices from an older sync (/source paragraph:999).
             log.warning("%s got %r, which is not one of its choices any more", ui.describe(interaction), error.value)
-            text = f"{error.value!r} is not one of the choices any more. {render.source_hint(self.engine.paragraph_count)}"
+            offered = ", ".join(choice_names(interaction))
+            text = f"{error.value!r} is not one of the choices any more" + (f"; pick one of: {offered}." if offered else ".")
         elif isinstance(error, app_commands.CheckFailure):
             text = "You can't use that here."
         elif isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
@@ -454,6 +455,19 @@ class QABot(commands.Bot):
             len(self.guilds),
             channels if self.intents.message_content else "off (no message content intent)",
         )
+
+
+def choice_names(interaction: discord.Interaction[Any]) -> list[str]:
+    """The choices the interaction's command offers today (its first parameter that has any)."""
+    try:
+        command = interaction.command
+    except Exception:  # the command is looked up from the interaction's data, which may be odd
+        return []
+    if isinstance(command, app_commands.Command):
+        for parameter in command.parameters:
+            if parameter.choices:
+                return [choice.name for choice in parameter.choices]
+    return []
 
 
 class ShardedQABot(QABot, commands.AutoShardedBot):

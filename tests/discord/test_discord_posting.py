@@ -170,10 +170,15 @@ async def test_a_stale_choice_gets_a_polite_reply_not_a_traceback(bot: Running, 
     await fake.slash("source", paragraph=999)
     reply = await fake.wait_for("callback", since=since)
     assert reply.ephemeral
-    assert "999 is not one of the choices any more" in reply.text
-    assert f"1 to {engine.paragraph_count}" in reply.text
+    assert "999 is not one of the choices any more; pick one of: Title, Paragraph 1," in reply.text
+    assert f"Paragraph {engine.paragraph_count}." in reply.text
     (warning,) = bot.logged("is not one of its choices any more")
     assert warning.levelno == logging.WARNING
+    since = fake.mark()
+    await fake.slash("timeline", year=1999)
+    years = ", ".join(map(str, engine.years))
+    stale = await fake.wait_for("callback", since=since)
+    assert f"1999 is not one of the choices any more; pick one of: {years}." in stale.text
     no_tracebacks(bot)
     bot.assert_healthy()
 
