@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import yaml
 
 from bot import engine as engines
+from bot import picture
 from bot.decide import GAP_HANDLER, SOURCE_HANDLER
 from bot.engine import Engine
 from bot.errors import DataError, Problems
@@ -40,9 +41,11 @@ def check(data_dir: Path | None = None) -> tuple[list[DataError], Engine | None]
     if problems.found:
         return problems.found, None
     try:
-        return [], Engine.load(data_dir)
-    except DataError as error:  # a check that only the whole engine makes
+        engine = Engine.load(data_dir)
+        picture.check(engine.knowledge)  # the timeline picture can be laid out, whole and for each year
+    except DataError as error:  # checks that only the whole engine makes
         return [error], None
+    return [], engine
 
 
 def _load(problems: Problems, load: Callable[[], T]) -> T | None:

@@ -1,4 +1,4 @@
-"""The command line: run, chat, ask, check, eval, bench, invite, sync, health. Each returns an exit code."""
+"""The command line: run, chat, ask, check, timeline, eval, bench, invite, sync, health. Each returns an exit code."""
 
 from __future__ import annotations
 
@@ -77,8 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     command(
         "check",
         "validate the data files",
-        "Reports every problem in intents/ at once, each with its file and key; exits 1 if there is any.",
+        "Reports every problem in intents/ at once, each with its file and key; exits 1 if there is any. "
+        "Also lays out the timeline picture.",
     )
+    timeline = command(
+        "timeline",
+        "print the timeline; with --png, also draw it as a picture",
+        "The article's dated events in order, as the bot's /timeline shows them.",
+    )
+    timeline.add_argument("--year", type=int, metavar="YYYY", help="only that year's events (highlighted in the picture)")
+    timeline.add_argument("--png", type=Path, metavar="FILE", help="write the timeline picture to FILE")
     evaluate = command(
         "eval",
         "score a question set (JSON lines) and list every miss",
@@ -174,6 +182,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     engine = Engine.load()
     if command == "ask":
         return _ask(engine, args.question, as_json=args.json)
+    if command == "timeline":
+        return _timeline(engine, args.year, args.png)
     if command == "chat":
         from bot.console import chat
 
@@ -263,6 +273,28 @@ def _ask(engine: Engine, question: str, *, as_json: bool) -> int:
         context = Context.after(reply)
         out = json.dumps(reply.to_json(line), ensure_ascii=False) if as_json else to_text(reply)
         print(out, flush=True)
+    return 0
+
+
+def _timeline(engine: Engine, year: int | None, png: Path | None) -> int:
+    """The timeline as text, and as a PNG when asked; 1 when the year has no events."""
+    from bot.models import Kind
+    from bot.render import to_text
+
+    reply = engine.timeline(year)
+    print(to_text(reply))
+    if reply.kind is not Kind.ANSWER:
+        return 1
+    if png is not None:
+        from bot.picture import render
+
+        picture = render(engine.knowledge, year)
+        try:
+            png.write_bytes(picture.png)
+        except OSError as exc:
+            raise UsageError(f"cannot write {png}: {exc.strerror}") from exc
+        width, height = picture.size
+        print(f"wrote {png}: {width}x{height}, {len(picture.png) // 1024} KB", file=sys.stderr)
     return 0
 
 

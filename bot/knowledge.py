@@ -14,10 +14,11 @@ from bot.models import Citation, Event, Fact
 ARTICLE_FILE = "article.txt"
 KNOWLEDGE_FILE = "knowledge.yaml"
 FACT_KINDS = ("fact", "span", "gap")
-FILE_KEYS = frozenset({"version", "facts"})
+CAPTION_LIMIT = 40  # characters: a caption is a few words beside a date on the timeline picture
+FILE_KEYS = frozenset({"version", "now", "facts"})
 FACT_KEYS = frozenset({"id", "text", "about", "citations", "event", "kind"})
 CITATION_KEYS = frozenset({"paragraph", "quote"})
-EVENT_KEYS = frozenset({"date", "label"})
+EVENT_KEYS = frozenset({"date", "label", "caption"})
 _DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 _SPACE = re.compile(r"\s+")
 
@@ -61,6 +62,7 @@ class Knowledge:
 
     article: Article
     facts: dict[str, Fact]
+    now: Event | None = None  # the article's present, when the knowledge file says it
 
     def timeline(self, year: int | None = None) -> list[Fact]:
         """Dated facts in date order, optionally only one year's."""
@@ -85,6 +87,9 @@ def load_knowledge(data_dir: Path, entities: frozenset[str], problems: Problems 
     path = data_dir / KNOWLEDGE_FILE
     data = load_yaml(path)
     check_keys(data, FILE_KEYS, path, "", problems)
+    now = None
+    with problems.entry():
+        now = _event(data.get("now"), path, "now", problems)
     entries = field(data, "facts", list, path, "")
     facts: dict[str, Fact] = {}
     for index, entry in enumerate(entries):
@@ -116,7 +121,7 @@ def load_knowledge(data_dir: Path, entities: frozenset[str], problems: Problems 
             facts[fact_id] = Fact(fact_id, text.strip(), citations, about, event, kind)
     if not facts and not problems:
         raise DataError(path, "facts", "no facts")
-    return Knowledge(article, facts)
+    return Knowledge(article, facts, now)
 
 
 def _citation(entry: object, article: Article, path: Path, where: str, problems: Problems) -> Citation:
@@ -141,16 +146,13 @@ def _event(entry: object, path: Path, where: str, problems: Problems) -> Event |
     date = str(field(entry, "date", str, path, where))
     if not _DATE.fullmatch(date):
         raise DataError(path, f"{where}.date", f"expected YYYY, YYYY-MM or YYYY-MM-DD, found {date!r}")
-    if not real_date(date):
-        raise DataError(path, f"{where}.date", f"no such date: {date!r}")
-    return Event(date, field(entry, "label", str, path, where))
-
-
-def real_date(text: str) -> bool:
-    """Whether a YYYY, YYYY-MM or YYYY-MM-DD date exists (no month 13, no 30 February)."""
-    year, month, day = [*text.split("-"), "01", "01"][:3]
+    year, month, day = (int(part) for part in (date + "-01-01")[:10].split("-"))
     try:
-        datetime.date(int(year), int(month), int(day))
-    except ValueError:
-        return False
-    return True
+        datetime.date(year, month, day)
+    except ValueError as exc:
+        raise DataError(path, f"{where}.date", f"not a date: {date!r} ({exc})") from exc
+    label = field(entry, "label", str, path, where)
+    caption = field(entry, "caption", str, path, where, default="")
+    if len(caption) > CAPTION_LIMIT:
+        raise DataError(path, f"{where}.caption", f"at most {CAPTION_LIMIT} characters, found {len(caption)}: {caption!r}")
+    return Event(date, label, caption.strip())

@@ -25,10 +25,11 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """When a fact happened: a sortable key (YYYY, YYYY-MM or YYYY-MM-DD) and how to say it."""
+    """When a fact happened: a sortable key (YYYY, YYYY-MM or YYYY-MM-DD), how to say it, and a short caption."""
 
     sort_key: str
     label: str
+    caption: str = ""  # a few words for the timeline picture; empty when the knowledge gives none
 
     @property
     def year(self) -> int:

@@ -30,6 +30,9 @@ ROWS_PER_MESSAGE = 5
 CUSTOM_ID_LIMIT = 100
 CHOICE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
+# Files: the smallest upload limit Discord has had for a bot's message (it is 10 MiB now), and alt text.
+UPLOAD_LIMIT = 8 * 1024 * 1024
+ATTACHMENT_DESCRIPTION_LIMIT = 1024
 
 # How many buttons of each sort a reply gets: two rows of questions, one of sources.
 SUGGESTION_BUTTONS = 2 * BUTTONS_PER_ROW
@@ -131,6 +134,18 @@ def to_embeds(reply: Reply, *, title: str | None = None) -> list[Embed]:
         fields=citation_fields(reply.citations),
         footer_text=footer(reply),
     )
+
+
+def with_image(embeds: list[Embed], filename: str) -> list[Embed]:
+    """The embeds with an attached image shown at the bottom of the last one, under the text.
+
+    Discord draws a plain attachment above the embeds; one the embed names
+    (attachment://filename) sits inside it, under its text and quotes.
+    """
+    if not embeds:
+        return embeds
+    *rest, last = embeds
+    return [*rest, {**last, "image": {"url": f"attachment://{filename}"}}]
 
 
 def citation_fields(citations: Iterable[Citation]) -> list[tuple[str, str]]:

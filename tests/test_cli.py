@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot import __version__, state
 from bot.cli import main
@@ -46,6 +47,14 @@ def test_check_fails_on_broken_data_naming_the_file(
     assert "intents.yaml: line" in capsys.readouterr().err
 
 
+def test_check_fails_when_the_timeline_picture_cannot_fit_its_labels(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("bot.picture.WIDTH", 600)
+    assert main(["check"]) == 1
+    assert "knowledge.yaml: timeline picture: the dated events do not fit: labels" in capsys.readouterr().err
+
+
 def test_eval_reports_figures_per_intent_and_misses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     questions = tmp_path / "q.jsonl"
     questions.write_text(
@@ -83,10 +92,14 @@ def test_a_bad_json_line_in_a_question_file_is_a_usage_error(tmp_path: Path, cap
     assert f"{questions}:2: not a question line" in capsys.readouterr().err
 
 
-def test_ask_check_and_eval_do_not_import_discord() -> None:
-    code = "import sys; from bot.cli import main; main(['ask', 'hi']); main(['check']); print('discord' in sys.modules)"
+def test_ask_imports_neither_discord_nor_pillow_and_check_not_discord() -> None:
+    code = (
+        "import sys; from bot.cli import main; main(['ask', 'hi']); print('discord' in sys.modules or 'PIL' in sys.modules); "
+        "main(['check']); print('discord' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    assert out.strip().splitlines()[-1] == "False"
+    lines = out.strip().splitlines()
+    assert lines[-1] == "False" and lines[-2].startswith("ok: ") and lines[-3] == "False"
 
 
 def test_python_dash_m_bot_runs_from_another_directory(tmp_path: Path) -> None:
@@ -109,7 +122,7 @@ def test_bare_python_m_bot_lists_every_command_with_one_line_each_and_exits_2(ca
     assert main([]) == 2
     err = capsys.readouterr().err
     listed = [line.split()[0] for line in err.splitlines() if line.startswith("    ") and len(line.split()) > 1]
-    assert listed == ["run", "chat", "ask", "check", "eval", "bench", "invite", "sync", "health"]
+    assert listed == ["run", "chat", "ask", "check", "timeline", "eval", "bench", "invite", "sync", "health"]
 
 
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,7 +130,7 @@ def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.strip() == f"python -m bot {__version__}"
 
 
-@pytest.mark.parametrize("command", ["run", "chat", "ask", "check", "eval", "bench", "invite", "sync", "health"])
+@pytest.mark.parametrize("command", ["run", "chat", "ask", "check", "timeline", "eval", "bench", "invite", "sync", "health"])
 def test_every_command_has_help_that_says_what_it_does(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command, "--help"]) == 0
     out = capsys.readouterr().out
@@ -178,7 +191,7 @@ def test_check_names_every_problem_of_every_file_in_one_run(
     assert lines[-1] == f"{len(lines) - 1} problems in the data files"
     text = "\n".join(lines)
     assert ".requries: unknown key (did you mean 'requires'?)" in text
-    assert "knowledge.yaml: fact " in text and ".event.date: no such date: '2004-13-45'" in text
+    assert "knowledge.yaml: fact " in text and ".event.date: not a date: '2004-13-45'" in text
     assert "smalltalk.yaml: smalltalk." in text and ".replly: unknown key" in text
 
 
@@ -200,3 +213,34 @@ def test_health_is_ok_while_the_heartbeat_is_fresh_and_fails_when_it_is_stale_or
     assert main(["health"]) == 1
     assert "last seen alive 600 s ago (limit 90 s)" in capsys.readouterr().err
     assert main(["health", "--max-age", "900"]) == 0
+
+
+def test_timeline_png_writes_the_picture_and_prints_the_timeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "timeline.png"
+    assert main(["timeline", "--png", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("Timeline, from the article:") and "2004" in out
+    assert f"wrote {target}: 1200x" in err
+    with Image.open(target) as image:
+        assert image.format == "PNG" and image.width == 1200
+
+
+def test_timeline_year_highlights_that_year_and_a_year_without_events_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.engine import Engine
+    from bot.picture import render
+
+    target = tmp_path / "2015.png"
+    assert main(["timeline", "--year", "2015", "--png", str(target)]) == 0
+    assert "2015" in capsys.readouterr().out
+    assert target.read_bytes() == render(Engine.load().knowledge, 2015).png
+    empty = tmp_path / "2010.png"
+    assert main(["timeline", "--year", "2010", "--png", str(empty)]) == 1
+    assert "no events in 2010" in capsys.readouterr().out
+    assert not empty.exists()
+
+
+def test_timeline_png_into_a_missing_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["timeline", "--png", str(tmp_path / "no" / "such" / "dir.png")]) == 2
+    assert "cannot write" in capsys.readouterr().err

@@ -5,6 +5,7 @@ import pytest
 from bot.engine import Engine
 from bot.errors import DataError
 from bot.knowledge import Article
+from bot.models import Event
 from tests.conftest import replace_in
 
 ARTICLE = Path(__file__).resolve().parents[1] / "intents" / "article.txt"
@@ -89,3 +90,36 @@ def test_a_key_given_twice_is_named_with_its_line(data_copy: Path) -> None:
     replace_in(data_copy / "lexicon.yaml", "spellings:\n", "spellings:\n  when: [whenn]\n")
     with pytest.raises(DataError, match=r"lexicon\.yaml: line \d+: YAML syntax error: duplicate key 'when'"):
         Engine.load(data_copy)
+
+
+def test_events_carry_their_captions_and_the_article_has_a_now(engine: Engine) -> None:
+    events = [f.event for f in engine.knowledge.timeline() if f.event]
+    assert all(0 < len(e.caption) <= 40 for e in events)
+    assert engine.knowledge.facts["exit"].event == Event("2019-04", "April 2019", "Amazon exits the Chinese market")
+    assert engine.knowledge.now == Event("2019-11", "late 2019")
+
+
+def test_an_event_without_a_caption_loads_with_an_empty_one(data_copy: Path) -> None:
+    replace_in(data_copy / "knowledge.yaml", ', caption: "Amazon enters China, buying Joyo"', "")
+    event = Engine.load(data_copy).knowledge.facts["entry"].event
+    assert event == Event("2004", "2004", "")
+
+
+def test_a_caption_too_long_for_the_picture_is_named(data_copy: Path) -> None:
+    replace_in(data_copy / "knowledge.yaml", 'caption: "Amazon enters China, buying Joyo"', f'caption: "{"x" * 41}"')
+    with pytest.raises(DataError, match=r"fact 'entry'\.event\.caption: at most 40 characters, found 41"):
+        Engine.load(data_copy)
+
+
+def test_a_date_that_does_not_exist_is_named(data_copy: Path) -> None:
+    replace_in(data_copy / "knowledge.yaml", 'date: "2019-11-25"', 'date: "2019-11-31"')
+    with pytest.raises(DataError, match=r"fact 'launch'\.event\.date: not a date: '2019-11-31'"):
+        Engine.load(data_copy)
+
+
+def test_a_bad_now_is_named_and_a_missing_one_is_none(data_copy: Path) -> None:
+    replace_in(data_copy / "knowledge.yaml", 'now: {date: "2019-11"', 'now: {date: "2019-13"')
+    with pytest.raises(DataError, match=r"knowledge\.yaml: now\.date: not a date: '2019-13'"):
+        Engine.load(data_copy)
+    replace_in(data_copy / "knowledge.yaml", 'now: {date: "2019-13", label: "late 2019"}\n', "")
+    assert Engine.load(data_copy).knowledge.now is None

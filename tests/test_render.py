@@ -160,3 +160,13 @@ def test_about_names_the_article_and_where_the_facts_come_from() -> None:
 def test_cooldown_notice_rounds_up_to_whole_seconds() -> None:
     assert render.cooldown_text(0.2).endswith("about 1 s.")
     assert render.cooldown_text(12.01).endswith("about 13 s.")
+
+
+def test_with_image_shows_an_attachment_at_the_bottom_of_the_last_embed_only() -> None:
+    long = answer("x " * 3000)
+    embeds = render.to_embeds(long)
+    assert len(embeds) == 2
+    shown = render.with_image(embeds, "timeline.png")
+    assert shown[-1]["image"] == {"url": "attachment://timeline.png"}
+    assert "image" not in shown[0] and "image" not in embeds[-1]  # the input is left as it was
+    assert render.with_image([], "timeline.png") == []

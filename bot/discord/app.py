@@ -45,12 +45,14 @@ log = logging.getLogger(__name__)
 
 SyncMode = Literal["auto", "force", "never"]
 
-# What `invite` asks for: read the channel and its history, answer in it and its threads, embed.
+# What `invite` asks for: read the channel and its history, answer in it and its threads, embed,
+# and attach /timeline's picture (Discord checks the app's permissions on interaction replies too).
 INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
     embed_links=True,
+    attach_files=True,
     read_message_history=True,
 )
 INVITE_SCOPES = ("bot", "applications.commands")

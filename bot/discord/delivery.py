@@ -86,9 +86,9 @@ class Delivery:
         self._logged.add(channel_id)
         log.warning("Not answering in channel %s: %s (logged once per channel)", channel_id, why)
 
-    async def send(self, post: Callable[[], Awaitable[T]], *, channel_id: int | None, what: str) -> T | None:
-        """Run post(), retrying a 503; None when the target is gone or posting was refused (logged)."""
-        for delay in (*self.retry_delays, None):
+    async def send(self, post: Callable[[], Awaitable[T]], *, channel_id: int | None, what: str, retry: bool = True) -> T | None:
+        """Run post(), retrying a 503 (unless retry is off); None when the target is gone or posting was refused."""
+        for delay in (*(self.retry_delays if retry else ()), None):
             try:
                 return await post()
             except discord.Forbidden as error:

@@ -8,8 +8,9 @@ no memory per message.
 from __future__ import annotations
 
 import functools
+import io
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.utils import MISSING
@@ -19,6 +20,9 @@ from bot.discord.delivery import Delivery, may_post
 from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Verdict
 from bot.models import Reply
+
+if TYPE_CHECKING:
+    from bot.picture import Picture
 
 NO_PINGS = discord.AllowedMentions.none()
 
@@ -149,14 +153,21 @@ async def respond(
     *,
     ephemeral: bool = False,
     title: str | None = None,
+    picture: Picture | None = None,
 ) -> None:
-    """Answer an interaction with a reply's embeds and buttons."""
-    await send(
-        interaction,
-        embeds_of(render.to_embeds(reply, title=title)),
-        view=view_for(reply),
-        ephemeral=ephemeral,
-    )
+    """Answer an interaction with a reply's embeds and buttons, and a picture under the text if given."""
+    specs = render.to_embeds(reply, title=title)
+    files: list[discord.File] = []
+    if picture is not None and len(picture.png) <= render.UPLOAD_LIMIT:
+        specs = render.with_image(specs, picture.filename)
+        files.append(file_of(picture))
+    await send(interaction, embeds_of(specs), view=view_for(reply), ephemeral=ephemeral, files=files)
+
+
+def file_of(picture: Picture) -> discord.File:
+    """A picture as a new upload (a discord.File is spent once sent), its alt text as the description."""
+    description = render.truncate(picture.alt_text, render.ATTACHMENT_DESCRIPTION_LIMIT)
+    return discord.File(io.BytesIO(picture.png), filename=picture.filename, description=description)
 
 
 async def send(
@@ -165,18 +176,26 @@ async def send(
     *,
     view: discord.ui.View | None = None,
     ephemeral: bool = False,
+    files: list[discord.File] | None = None,
 ) -> None:
-    """Send embeds as the interaction's response, or as a follow-up when it already has one."""
+    """Send embeds (and files) as the interaction's response, or as a follow-up when it already has one.
+
+    An interaction that expired is dropped with one log line. No retry here: discord.py's webhook
+    client retries every 5xx of an interaction response itself (and a sent file is closed after).
+    """
 
     async def post() -> None:
         if interaction.response.is_done():
-            await interaction.followup.send(embeds=embeds, view=view or MISSING, ephemeral=ephemeral, allowed_mentions=NO_PINGS)
+            await interaction.followup.send(
+                embeds=embeds, view=view or MISSING, ephemeral=ephemeral, files=files or MISSING, allowed_mentions=NO_PINGS
+            )
         else:
             await interaction.response.send_message(
-                embeds=embeds, view=view or MISSING, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+                embeds=embeds, view=view or MISSING, ephemeral=ephemeral, files=files or MISSING, allowed_mentions=NO_PINGS
             )
 
-    await client_of(interaction).delivery.send(post, channel_id=None, what=f"the reply to {describe(interaction)}")
+    delivery = client_of(interaction).delivery
+    await delivery.send(post, channel_id=None, what=f"the reply to {describe(interaction)}", retry=False)
 
 
 async def send_notice(interaction: discord.Interaction[Any], text: str) -> None:

@@ -105,6 +105,11 @@ def assert_within_limits(request: Request) -> None:
         for field in embed.get("fields", []):
             assert len(field["name"]) <= render.EMBED_FIELD_NAME_LIMIT
             assert len(field["value"]) <= render.EMBED_FIELD_VALUE_LIMIT
+    assert len(request.files) == len(request.attachments)
+    for upload in request.files:
+        assert 0 < len(upload.data) <= render.UPLOAD_LIMIT
+    for attachment in request.attachments:
+        assert len(attachment.get("description") or "") <= render.ATTACHMENT_DESCRIPTION_LIMIT
     rows = message.get("components") or []
     assert len(rows) <= render.ROWS_PER_MESSAGE
     for row in rows:

@@ -4,8 +4,9 @@ The bot's real code (discord.py 2.x included) runs against it over 127.0.0.1:
 
 - REST under /api/v10: log-in (users/@me, oauth2/applications/@me), gateway/bot
   (for AutoShardedBot), command sync and the GET of the synced commands, channel
-  messages, interaction callbacks and webhook follow-ups. Every call is recorded
-  with its arrival time.
+  messages, interaction callbacks and webhook follow-ups, as JSON or as multipart
+  with files (payload_json and files[n], as Discord takes uploads). Every call is
+  recorded with its arrival time.
 - The gateway at /gateway: HELLO, heartbeat ACKs, IDENTIFY -> READY + GUILD_CREATE,
   RESUME -> RESUMED, plain-text frames only (discord.py always accepts them).
 
@@ -21,12 +22,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import mimetypes
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import BodyPartReader, WSMsgType, hdrs, web
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.stand-in.secret-token-for-tests"
 APP_ID = 123456789012345678  # what the token's first part encodes
@@ -35,8 +37,9 @@ GUILD_ID = 500000000000000001
 LISTED_CHANNEL = 600000000000000001
 QUIET_CHANNEL = 600000000000000002
 NO_EMBED_CHANNEL = 600000000000000003
-MUTED_CHANNEL = 600000000000000004  # the bot may read but not send there
-NO_HISTORY_CHANNEL = 600000000000000005  # no Read Message History: answers cannot be replies
+NO_FILES_CHANNEL = 600000000000000004
+MUTED_CHANNEL = 600000000000000005  # the bot may read but not send there
+NO_HISTORY_CHANNEL = 600000000000000006  # no Read Message History: answers cannot be replies
 UNCACHED_GUILD = 500000000000000009  # a guild the bot never got a GUILD_CREATE for
 UNCACHED_CHANNEL = 600000000000000009
 DM_CHANNEL = 700000000000000001
@@ -46,8 +49,11 @@ MESSAGE_CONTENT_INTENT = 1 << 15
 EMBED_LINKS = 1 << 14
 SEND_MESSAGES = 1 << 11
 READ_MESSAGE_HISTORY = 1 << 16
-# View Channel, Send Messages, Send Messages in Threads, Embed Links, Read Message History, Use App Commands.
-EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | EMBED_LINKS | (1 << 16) | (1 << 31)
+ATTACH_FILES = 1 << 15
+# View Channel, Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message History, Use App Commands.
+EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | EMBED_LINKS | ATTACH_FILES | (1 << 16) | (1 << 31)
+# What Discord grants an app in a DM, whatever the server says.
+DM_APP_PERMISSIONS = EMBED_LINKS | ATTACH_FILES | (1 << 17)
 NOW = "2024-01-01T00:00:00.000000+00:00"
 
 
@@ -106,8 +112,9 @@ CHANNELS = [
     text_channel(LISTED_CHANNEL, "ask-the-bot", 0),
     text_channel(QUIET_CHANNEL, "general", 1),
     text_channel(NO_EMBED_CHANNEL, "no-embeds", 2, deny=EMBED_LINKS),
-    text_channel(MUTED_CHANNEL, "read-only", 3, deny=SEND_MESSAGES),
-    text_channel(NO_HISTORY_CHANNEL, "no-history", 4, deny=READ_MESSAGE_HISTORY),
+    text_channel(NO_FILES_CHANNEL, "no-files", 3, deny=ATTACH_FILES),
+    text_channel(MUTED_CHANNEL, "read-only", 4, deny=SEND_MESSAGES),
+    text_channel(NO_HISTORY_CHANNEL, "no-history", 5, deny=READ_MESSAGE_HISTORY),
 ]
 # Discord's answer to a command sync it refuses: the body names the field.
 INVALID_FORM_BODY = {
@@ -174,6 +181,25 @@ def guild_create() -> dict[str, Any]:
     }
 
 
+def app_permissions(channel_id: int) -> int:
+    """The bot's permissions in a channel, as Discord puts them in an interaction: @everyone's less the channel's denials."""
+    if channel_id == DM_CHANNEL:
+        return DM_APP_PERMISSIONS
+    channel = next(c for c in CHANNELS if int(c["id"]) == channel_id)
+    denied = sum(int(o["deny"]) for o in channel["permission_overwrites"])
+    return EVERYONE_PERMISSIONS & ~denied
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file the bot uploaded with a message: the form field, its name, type and bytes."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
 @dataclass(slots=True)
 class Request:
     """One REST call the bot made."""
@@ -185,6 +211,7 @@ class Request:
     authorization: str | None
     at: float
     created: dict[str, Any] | None = None
+    files: list[Upload] = field(default_factory=list)
 
     @property
     def created_id(self) -> int:
@@ -240,6 +267,11 @@ class Request:
             parts += [f"{f['name']}\n{f['value']}" for f in embed.get("fields", [])]
             parts.append(embed.get("footer", {}).get("text", ""))
         return "\n".join(p for p in parts if p)
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        """The attachments the message declares (id, filename, description), one per uploaded file."""
+        return list(self.message.get("attachments") or [])
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -381,12 +413,16 @@ class FakeDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body: Any = None
-        if request.can_read_body:
+        files: list[Upload] = []
+        if request.content_type.startswith("multipart/"):
+            body, files = await self._multipart(request)
+        elif request.can_read_body:
             raw = await request.read()
             body = json.loads(raw) if raw else None
         record = Request(
             request.method, path, dict(request.query), body, request.headers.get("Authorization"), time.perf_counter()
         )
+        record.files = files
         self.requests.append(record)
         try:
             return self._route(record)
@@ -417,6 +453,20 @@ class FakeDiscord:
     def delete_commands(self, guild: int | None = None) -> None:
         """Delete the synced commands on "Discord's side", as an admin or another tool might."""
         self.commands.pop(str(guild) if guild else "global", None)
+
+    async def _multipart(self, request: web.Request) -> tuple[Any, list[Upload]]:
+        """A multipart upload: the JSON of payload_json, and every files[n] part."""
+        body: Any = None
+        files: list[Upload] = []
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            assert isinstance(part, BodyPartReader), "nested multipart is not something Discord takes"
+            if part.name == "payload_json":
+                body = json.loads(await part.text())
+            else:
+                content_type = part.headers.get(hdrs.CONTENT_TYPE, "application/octet-stream")
+                files.append(Upload(part.name or "", part.filename or "", content_type, bytes(await part.read())))
+        return body, files
 
     def _route(self, r: Request) -> web.Response:
         scripted = self._scripted(r)
@@ -479,8 +529,38 @@ class FakeDiscord:
         self.commands[guild or "global"] = result
         return self._json(result)
 
+    def _attachments(self, sent: dict[str, Any], files: list[Upload]) -> list[dict[str, Any]]:
+        """The message's attachments as Discord returns them: each declared one, matched to its files[n] upload."""
+        uploads = {f.field: f for f in files}
+        stored = []
+        for declared in sent.get("attachments") or []:
+            upload = uploads.get(f"files[{declared['id']}]")
+            assert upload is not None, f"attachment {declared} has no files[{declared['id']}] part"
+            attachment_id = self.new_id()
+            url = f"http://127.0.0.1:{self.port}/attachments/{attachment_id}/{upload.filename}"
+            stored.append(
+                {
+                    "id": str(attachment_id),
+                    "filename": declared.get("filename", upload.filename),
+                    "description": declared.get("description"),
+                    # discord.py sends every file as application/octet-stream; Discord types it by its name.
+                    "content_type": mimetypes.guess_type(upload.filename)[0] or upload.content_type,
+                    "size": len(upload.data),
+                    "url": url,
+                    "proxy_url": url,
+                }
+            )
+        return stored
+
     def _store(self, sent: dict[str, Any], *, channel_id: int | None, flags: int = 0) -> dict[str, Any]:
         message_id = self.new_id()
+        attachments = self._attachments(sent, self.requests[-1].files)
+        urls = {f"attachment://{a['filename']}": a["url"] for a in attachments}
+        embeds = [dict(e) for e in sent.get("embeds") or []]
+        for embed in embeds:
+            # Discord swaps an embed's attachment:// image for the uploaded file's address.
+            if "image" in embed and embed["image"].get("url") in urls:
+                embed["image"] = {**embed["image"], "url": urls[embed["image"]["url"]]}
         message = {
             "id": str(message_id),
             "channel_id": str(channel_id),
@@ -492,8 +572,8 @@ class FakeDiscord:
             "mention_everyone": False,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
-            "embeds": sent.get("embeds") or [],
+            "attachments": attachments,
+            "embeds": embeds,
             "components": sent.get("components") or [],
             "pinned": False,
             "type": 19 if sent.get("message_reference") else 0,
@@ -703,7 +783,7 @@ class FakeDiscord:
             "data": data,
             "channel_id": str(channel_id),
             "locale": "en-US",
-            "app_permissions": str(EVERYONE_PERMISSIONS),
+            "app_permissions": str(app_permissions(channel_id)),
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(GUILD_ID)},
             "context": 0,

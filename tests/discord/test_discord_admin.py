@@ -124,14 +124,14 @@ async def test_sync_pushes_the_commands_even_when_unchanged(
     assert not [r for r in fake.requests if r.path == "/gateway"]
 
 
-def test_invite_url_asks_for_bot_and_commands_scopes_and_the_five_permissions() -> None:
+def test_invite_url_asks_for_bot_and_commands_scopes_and_the_six_permissions() -> None:
     url = urlsplit(invite_url(Settings(token=TOKEN)))
     query = parse_qs(url.query)
     assert query["client_id"] == [str(APP_ID)]
     assert query["scope"] == ["bot applications.commands"]
     permissions = int(query["permissions"][0])
     assert permissions == INVITE_PERMISSIONS.value
-    expected = (1 << 10) | (1 << 11) | (1 << 38) | (1 << 14) | (1 << 16)
+    expected = (1 << 10) | (1 << 11) | (1 << 38) | (1 << 14) | (1 << 15) | (1 << 16)
     assert permissions == expected
     assert parse_qs(urlsplit(invite_url(Settings(application_id=42))).query)["client_id"] == ["42"]
 

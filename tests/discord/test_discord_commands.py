@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
-from bot import render
+import pytest
+from PIL import Image
+
+from bot import picture, render
 from bot.engine import Engine
-from bot.knowledge import fold_space
+from bot.knowledge import Knowledge, fold_space
 from tests.discord.discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
-from tests.discord.discord_standin import APP_ID, BOB, GUILD_ID, FakeDiscord, Request
+from tests.discord.discord_standin import APP_ID, BOB, DM_CHANNEL, GUILD_ID, NO_FILES_CHANNEL, FakeDiscord, Request
 
 COMMANDS = {"ask", "timeline", "facts", "source", "about", "help"}
 
@@ -87,6 +91,73 @@ async def test_timeline_without_a_year_lists_every_event_and_with_a_year_only_th
     assert "2004" not in one.embeds[0]["description"]
     assert one.embeds[0]["description"] == engine.timeline(2015).text
     bot.assert_healthy()
+
+
+async def test_timeline_attaches_its_picture_under_the_embed_text_with_alt_text(bot: Running, engine: Engine) -> None:
+    for year, name in ((None, "timeline.png"), (2015, "timeline-2015.png")):
+        reply = await answer_to(bot.fake, "timeline", **({"year": year} if year else {}))
+        (upload,) = reply.files
+        assert (upload.field, upload.filename) == ("files[0]", name)
+        expected = picture.render(engine.knowledge, year)
+        assert upload.data == expected.png
+        with Image.open(io.BytesIO(upload.data)) as image:
+            assert image.format == "PNG" and image.size == expected.size
+        (declared,) = reply.attachments
+        assert (declared["filename"], declared["description"]) == (name, expected.alt_text)
+        # The embed shows the image at its bottom, under the timeline's text and quotes.
+        assert reply.embeds[-1]["image"] == {"url": f"attachment://{name}"}
+        assert reply.embeds[0]["description"] == engine.timeline(year).text
+        assert reply.created is not None
+        (stored,) = reply.created["attachments"]
+        assert (stored["filename"], stored["content_type"], stored["size"]) == (name, "image/png", len(expected.png))
+        assert reply.created["embeds"][-1]["image"]["url"] == stored["url"]
+    bot.assert_healthy()
+
+
+async def test_timeline_where_the_bot_may_not_attach_files_answers_in_text_alone(bot: Running, engine: Engine) -> None:
+    reply = await answer_to(bot.fake, "timeline", channel_id=NO_FILES_CHANNEL)
+    assert not reply.files and not reply.attachments and "image" not in reply.embeds[-1]
+    assert reply.embeds[0]["description"] == engine.timeline().text
+    in_dm = await answer_to(bot.fake, "timeline", channel_id=DM_CHANNEL)
+    assert [upload.filename for upload in in_dm.files] == ["timeline.png"]
+    bot.assert_healthy()
+
+
+async def test_timeline_pictures_are_drawn_once_per_load_not_per_request(
+    start_bot: StartBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[int | None] = []
+    real = picture.render
+
+    def counting(knowledge: Knowledge, year: int | None = None) -> picture.Picture:
+        drawn.append(year)
+        return real(knowledge, year)
+
+    monkeypatch.setattr(picture, "render", counting)
+    running = await start_bot(cooldown_rate=0)
+    for _ in range(3):
+        for options in ({}, {"year": 2015}, {"year": 2019}):
+            assert len((await answer_to(running.fake, "timeline", **options)).files) == 1
+    assert sorted(map(str, drawn)) == sorted(set(map(str, drawn)))  # each picture drawn once at most
+    assert {None, 2015, 2019} <= set(drawn)
+    running.assert_healthy()
+
+
+async def test_a_picture_that_cannot_be_drawn_leaves_the_timeline_in_text(
+    start_bot: StartBot, monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    def broken(knowledge: Knowledge, year: int | None = None) -> picture.Picture:
+        raise picture.LayoutError("labels 2000 px wide do not fit in 1128 px")
+
+    monkeypatch.setattr(picture, "render", broken)
+    running = await start_bot()
+    await running.wait_logged("Drawing the timeline pictures failed")
+    reply = await answer_to(running.fake, "timeline")
+    assert not reply.files and "image" not in reply.embeds[-1]
+    assert reply.embeds[0]["description"] == engine.timeline().text
+    await running.wait_logged("Drawing the timeline picture for every year failed")
+    running.expected_errors = 2
+    running.assert_healthy()
 
 
 async def test_facts_autocomplete_offers_people_and_companies_and_answers_a_profile(bot: Running) -> None:

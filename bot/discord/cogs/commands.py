@@ -2,11 +2,14 @@
 
 Thin: each command hands text to the engine and its Reply to ui.respond. /timeline
 and /source are built when the cog loads, because their choices (years with
-events, paragraphs) come from the knowledge.
+events, paragraphs) come from the knowledge. /timeline's pictures are drawn in a
+worker thread, once per loaded knowledge (the whole timeline's as soon as the cog
+loads), never on the event loop: if drawing fails, the timeline goes out as text.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, TypeVar
 
@@ -17,6 +20,8 @@ from discord.ext import commands
 from bot import render
 from bot.discord import ui
 from bot.discord.protocol import AnswerBot
+from bot.models import Kind
+from bot.picture import Picture, PictureCache
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +56,35 @@ class Commands(commands.Cog):
     def __init__(self, bot: AnswerBot) -> None:
         self.bot = bot
         self._built: list[app_commands.Command[Any, Any, None]] = []
+        self.pictures = PictureCache()
+        self._warming: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
         self._built = [self._timeline_command(), self._source_command()]
         for command in self._built:
             self.bot.tree.add_command(command)
+        self._warming = asyncio.create_task(self._warm(), name="draw timeline pictures")
 
     async def cog_unload(self) -> None:
         for command in self._built:
             self.bot.tree.remove_command(command.name)
+        if self._warming is not None:
+            self._warming.cancel()
+
+    async def _warm(self) -> None:
+        """Draw the whole timeline's picture now, the one most asked for; a year's is drawn when first asked."""
+        try:
+            await asyncio.to_thread(self.pictures.get, self.bot.engine.knowledge)
+        except Exception:
+            log.exception("Drawing the timeline pictures failed; /timeline will answer in text")
+
+    async def timeline_picture(self, year: int | None) -> Picture | None:
+        """The timeline picture for the loaded knowledge, drawn off the event loop if not yet; None if it fails."""
+        try:
+            return await asyncio.to_thread(self.pictures.get, self.bot.engine.knowledge, year)
+        except Exception:
+            log.exception("Drawing the timeline picture for %s failed; answering in text", year or "every year")
+            return None
 
     @app_commands.command(name="ask", description="Ask a question about the article")
     @app_commands.describe(question="Your question, e.g. when did Amazon enter China?")
@@ -111,8 +136,12 @@ class Commands(commands.Cog):
         @app_commands.choices(year=years[: render.CHOICE_LIMIT])
         @answers_publicly
         async def timeline(interaction: discord.Interaction[Any], year: app_commands.Choice[int] | None = None) -> None:
-            reply = self.bot.engine.timeline(year.value if year else None)
-            await ui.respond(interaction, reply)
+            chosen = year.value if year else None
+            reply = self.bot.engine.timeline(chosen)
+            # Without Attach Files where it was asked, Discord would refuse the whole reply: send the text alone.
+            can_attach = interaction.app_permissions.attach_files
+            picture = await self.timeline_picture(chosen) if reply.kind is Kind.ANSWER and can_attach else None
+            await ui.respond(interaction, reply, picture=picture)
 
         return timeline
 
