@@ -15,7 +15,7 @@ PYTHON ?= $(firstword $(foreach p,python3 python3.13 python3.12 python3.11,$(if 
 # uv uses the venv's Python and never downloads one.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test lint check eval bench bench-discord venv clean
+.PHONY: run test lint check eval bench bench-discord bench-history venv clean
 
 # A .venv made by an older Python (3.10, say) or whose Python no longer runs is rebuilt, not kept.
 ifneq ($(shell $(PY) -c 'import sys; print(sys.version_info >= $(OLDEST))' 2>/dev/null),True)
@@ -38,9 +38,11 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(PY) -m bot $(if $(DISCORD_TOKEN),run,chat)
 
+# The store's tests need a PostgreSQL server: scripts/with-postgres.sh starts a throwaway one on
+# loopback for the run (or uses TEST_DATABASE_URL when it is set, as .ci/run does).
 test: $(STAMP) lint
 	$(PY) -m bot check
-	$(PY) -m pytest -q
+	scripts/with-postgres.sh $(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -59,6 +61,9 @@ bench: $(STAMP)
 
 bench-discord: $(STAMP)
 	$(PY) bench/discord_latency.py
+
+bench-history: $(STAMP)
+	scripts/with-postgres.sh $(PY) bench/recording.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

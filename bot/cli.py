@@ -1,12 +1,17 @@
-"""The command line: run, chat, ask, check, timeline, eval, bench, invite, sync, health. Each returns an exit code."""
+"""The command line: run, chat, ask, check, timeline, eval, bench, invite, sync, health, misses, stats.
+
+Each command returns an exit code.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -124,7 +129,34 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how old the heartbeat may be (default %(default).0f)",
     )
+    history_help = "Reads the question history the bot keeps (DATABASE_URL, or SQLite in BOT_STATE_DIR)."
+    misses = command("misses", "questions declined, clarified or voted down, grouped by wording", history_help)
+    misses.add_argument("--days", type=_days, default=DEFAULT_DAYS, help=f"how far back (default {DEFAULT_DAYS})")
+    misses.add_argument("--guild", type=_guild, help="one server's questions only (its id)")
+    misses.add_argument("--json", action="store_true", help="one JSON object per group and line")
+    misses.add_argument("--export", type=Path, metavar="FILE.jsonl", help="write the groups as a question set to fill in")
+    stats = command("stats", "totals: answered, declined, clarified, votes, top intents", history_help)
+    stats.add_argument("--days", type=_days, default=DEFAULT_DAYS, help=f"how far back (default {DEFAULT_DAYS})")
+    stats.add_argument("--guild", type=_guild, help="one server's questions only (its id)")
+    stats.add_argument("--json", action="store_true", help="one JSON object")
     return parser
+
+
+DEFAULT_DAYS = 30
+
+
+def _days(value: str) -> float:
+    days = decimal_number(value)
+    if days is None or not 0 < days <= 36500:
+        raise argparse.ArgumentTypeError(f"--days must be a number of days above 0, got {value!r}")
+    return days
+
+
+def _guild(value: str) -> int:
+    number = whole_number(value)
+    if number is None or not 0 < number < 2**63:
+        raise argparse.ArgumentTypeError(f"--guild must be a server id (digits only), got {value!r}")
+    return number
 
 
 def state_max_age() -> float:
@@ -176,18 +208,22 @@ def _dispatch(args: argparse.Namespace) -> int:
     if command == "health":
         return _health(args.max_age)
     if command == "check":
-        return _check()
+        return _check(_data_dir())
+    if command in ("misses", "stats"):
+        return _history(args)
     from bot.engine import Engine
 
-    engine = Engine.load()
+    data_dir = _data_dir()
+    engine = Engine.load(data_dir)
     if command == "ask":
         return _ask(engine, args.question, as_json=args.json)
     if command == "timeline":
         return _timeline(engine, args.year, args.png)
     if command == "chat":
         from bot.console import chat
+        from bot.reload import LiveEngine
 
-        return chat(engine, sys.stdin, sys.stdout)
+        return chat(LiveEngine(engine, data_dir), sys.stdin, sys.stdout)
     if command == "eval":
         from bot.evaluation import evaluate, format_report
 
@@ -203,20 +239,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {command!r}")
 
 
-def _check() -> int:
+def _check(data_dir: Path | None) -> int:
     """Print every problem in the data files (exit 1), or what was loaded (exit 0)."""
     from bot.check import check
+    from bot.reload import summary
 
-    problems, engine = check()
+    problems, engine = check(data_dir)
     if engine is None:
         for problem in problems:
             print(f"data error: {problem}", file=sys.stderr)
         print(f"{len(problems)} problem{'s' * (len(problems) != 1)} in the data files", file=sys.stderr)
         return 1
-    print(
-        f"ok: {len(engine.knowledge.facts)} facts, {len(engine.intents)} intents, "
-        f"{sum(len(i.templates) for i in engine.intents)} templates"
-    )
+    print(f"ok: {summary(engine)}")
     return 0
 
 
@@ -260,6 +294,55 @@ def _stdin_lines() -> Iterator[str]:
             yield raw.decode("utf-8").rstrip("\r\n")
         except UnicodeDecodeError as exc:
             raise UsageError(f"stdin line {number} is not UTF-8 text (byte {raw[exc.start]:#04x}); save it as UTF-8") from None
+
+
+def _data_dir() -> Path | None:
+    """BOT_DATA_DIR when it is set, so that check validates the data the bot runs on (no other setting is read)."""
+    from bot.settings import data_dir_from_env
+
+    return data_dir_from_env(os.environ)
+
+
+def _history(args: argparse.Namespace) -> int:
+    """`misses` and `stats`: read the question history the bot keeps (DATABASE_URL, or SQLite in BOT_STATE_DIR)."""
+    from bot import feedback
+    from bot.settings import Settings
+    from bot.store import ALL_GUILDS, MissRow, Stats, Store, open_store
+
+    settings = Settings.from_env(os.environ)
+    if not settings.history:
+        print("note: BOT_HISTORY is off, so the bot records nothing new; this is what was kept before", file=sys.stderr)
+    since = time.time() - args.days * 86400
+    guild = args.guild or ALL_GUILDS
+
+    async def read(store: Store) -> Stats | list[MissRow]:
+        try:
+            return await (store.stats(since, guild) if args.command == "stats" else store.misses(since, guild))
+        finally:
+            await store.close()
+
+    result = asyncio.run(read(open_store(settings.database_url, settings.state_dir)))
+    if isinstance(result, Stats):
+        report = feedback.stats_json(result, args.days, args.guild)
+        print(json.dumps(report) if args.json else feedback.stats_text(result, args.days, args.guild))
+        return 0
+    from bot.engine import Engine
+
+    engine = Engine.load(settings.data_dir)
+    groups = feedback.group_misses(result, lambda question: feedback.nearest_intent(engine, question))
+    if args.export is not None:
+        lines = "".join(json.dumps(g.to_question(), ensure_ascii=False) + "\n" for g in groups)
+        try:
+            args.export.write_text(lines, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.export}: {exc.strerror}") from exc
+        print(f"wrote {len(groups)} questions to {args.export}; fill in each `expect` (shared/eval/FORMAT.md)", file=sys.stderr)
+    if args.json:
+        for group in groups:
+            print(json.dumps(group.to_json(), ensure_ascii=False))
+    elif args.export is None:
+        print(feedback.misses_text(groups, args.days, args.guild))
+    return 0
 
 
 def _ask(engine: Engine, question: str, *, as_json: bool) -> int:
@@ -318,4 +401,7 @@ def _read_questions(path: Path) -> list[tuple[str, object]]:
             rows.append((str(row["q"]), row.get("expect")))
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
             raise UsageError(f"{path}:{number}: not a question line ({exc})") from exc
+        if row.get("expect", "") is None:
+            # A line from `misses --export` whose expectation nobody has written yet.
+            raise UsageError(f'{path}:{number}: fill in `expect` first (a list of groups, or "decline")')
     return rows

@@ -6,18 +6,20 @@ from typing import TextIO
 
 from bot.engine import Context, Engine
 from bot.models import Kind, Reply
+from bot.reload import LiveEngine
 from bot.render import to_text, truncate
 from bot.settings import whole_number
 
 PROMPT = "you> "
-COMMANDS = "/ask QUESTION, /timeline [YEAR], /facts [TOPIC], /source [N], /about, /help, /quit"
+COMMANDS = "/ask QUESTION, /timeline [YEAR], /facts [TOPIC], /source [N], /about, /help, /reload, /quit"
 PARAGRAPH_PREVIEW = 70  # characters of each paragraph that /source without a number shows
 
 
-def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
-    """Read questions and slash commands until /quit, end of input or Ctrl-C."""
+def chat(engine: Engine | LiveEngine, stdin: TextIO, stdout: TextIO) -> int:
+    """Read questions and slash commands until /quit, end of input or Ctrl-C; /reload reads the data again."""
+    live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)
     interactive = stdin.isatty()
-    print(f"Ask me about “{engine.title}”. Commands: {COMMANDS}", file=stdout)
+    print(f"Ask me about “{live.engine.title}”. Commands: {COMMANDS}", file=stdout)
     context = Context()
     while True:
         if interactive:
@@ -35,7 +37,10 @@ def chat(engine: Engine, stdin: TextIO, stdout: TextIO) -> int:
         if line.split()[0] in ("/quit", "/exit"):
             print("bye", file=stdout)
             return 0
-        reply = command(engine, line, context)
+        if line.split()[0] == "/reload":
+            print(live.reload().message + "\n", file=stdout, flush=True)
+            continue
+        reply = command(live.engine, line, context)
         context = Context.after(reply)
         print(to_text(reply) + "\n", file=stdout, flush=True)
 

@@ -87,6 +87,7 @@ class Reply:
     citations: tuple[Citation, ...] = ()
     suggestions: tuple[str, ...] = ()
     entities: frozenset[str] = field(default=frozenset())
+    reason: str = ""  # the rule that decided the reply; the question history records it
 
     def to_json(self, question: str) -> dict[str, object]:
         """The batch contract's JSON object for this reply."""

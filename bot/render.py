@@ -41,6 +41,8 @@ SOURCE_BUTTONS = BUTTONS_PER_ROW
 # Prefixes of the buttons' custom ids; the cogs match them with the same strings.
 ASK_PREFIX = "qa:ask:"
 SOURCE_PREFIX = "qa:source:"
+VOTE_PREFIX = "qa:vote:"
+VOTES = {1: ("up", "👍"), -1: ("down", "👎")}
 
 COLOURS = {
     Kind.ANSWER: 0x2ECC71,
@@ -273,11 +275,12 @@ def notice_embeds(text: str) -> list[Embed]:
 class ButtonSpec:
     """One button under a reply: what it does, its label, its custom id and its row."""
 
-    action: Literal["ask", "source"]
+    action: Literal["ask", "source", "vote"]
     label: str
     custom_id: str
     row: int
     value: str
+    emoji: str | None = None
 
 
 def button_label(text: str) -> str:
@@ -300,11 +303,18 @@ def source_custom_id(paragraph: int) -> str:
     return f"{SOURCE_PREFIX}{paragraph}"
 
 
-def buttons(reply: Reply) -> list[ButtonSpec]:
+def vote_custom_id(question_id: int, vote: int) -> str:
+    """The custom id of a 👍 (vote 1) or 👎 (vote -1) button under the answer to question_id."""
+    return f"{VOTE_PREFIX}{VOTES[vote][0]}:{question_id}"
+
+
+def buttons(reply: Reply, vote_on: int | None = None) -> list[ButtonSpec]:
     """The buttons under a reply, at most 5 a row.
 
     Suggested questions (clarify, decline, chat) take up to two rows; every cited
-    paragraph gets a "Show source" button on the row after them.
+    paragraph gets a "Show source" button on the row after them. With vote_on (the
+    id of the recorded question it answers), 👍 and 👎 follow on the last row if they
+    fit there, else on a row of their own.
     """
     specs: list[ButtonSpec] = []
     seen: set[str] = set()
@@ -322,4 +332,37 @@ def buttons(reply: Reply) -> list[ButtonSpec]:
     for paragraph in paragraphs:
         label = "Show source" if len(paragraphs) == 1 else f"Source: {where(paragraph).lower()}"
         specs.append(ButtonSpec("source", label, source_custom_id(paragraph), row, str(paragraph)))
+    if vote_on is not None:
+        last = specs[-1].row if specs else 0
+        used = sum(1 for spec in specs if spec.row == last)
+        row = last if used and used + len(VOTES) <= BUTTONS_PER_ROW else (last + 1 if specs else 0)
+        for vote, (_, emoji) in VOTES.items():
+            specs.append(ButtonSpec("vote", "", vote_custom_id(vote_on, vote), row, str(vote), emoji=emoji))
     return specs
+
+
+VOTE_FAILED = "Sorry, I couldn't record your vote just now. Please try again in a minute."
+
+
+def vote_thanks(vote: int, previous: int | None) -> str:
+    """The ephemeral acknowledgement of a recorded vote."""
+    emoji = VOTES[vote][1]
+    if previous is None:
+        return f"Thanks! Your {emoji} is recorded; it helps the editors improve the answers."
+    if previous == vote:
+        return f"You had already voted {emoji} on this answer; it still counts once."
+    return f"Changed your vote on this answer to {emoji}."
+
+
+def stats_embeds(text_lines: Sequence[str], *, title: str) -> list[Embed]:
+    """/stats: the report's lines in a code block, so the columns line up."""
+    body = "```\n" + "\n".join(text_lines) + "\n```"
+    return build_embeds(text=body, colour=COLOURS[Kind.CHAT], title=title)
+
+
+def misses_embeds(groups: Sequence[tuple[str, str]], *, title: str, footer_text: str) -> list[Embed]:
+    """/misses: one field per group (its wording, then its details), within every embed limit."""
+    text = "Questions declined, clarified or voted down, near-identical wordings counted together."
+    if not groups:
+        text = "Nothing was declined, clarified or voted down."
+    return build_embeds(text=text, colour=COLOURS[Kind.DECLINE], title=title, fields=groups, footer_text=footer_text)

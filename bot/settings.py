@@ -48,6 +48,11 @@ class Settings:
     | BOT_COOLDOWN_RATE      | answers per user per channel per window (0 turns it off)   |
     | BOT_COOLDOWN_SECONDS   | the cooldown window in seconds                             |
     | BOT_MESSAGE_CONTENT    | ask for the message content intent (default on)            |
+    | BOT_DATA_DIR           | the data to load and reload (default: the shipped intents/) |
+    | BOT_HISTORY            | record questions and votes (default on)                    |
+    | BOT_HISTORY_DAYS       | days questions and votes are kept (default 90)             |
+    | BOT_HISTORY_SALT       | salt for members' hashes (default: a file in BOT_STATE_DIR) |
+    | DATABASE_URL           | postgresql://... for the history; default SQLite in BOT_STATE_DIR |
     | NO_COLOR               | set (to anything): plain logs even on a terminal            |
     | DISCORD_API_BASE       | test-only: REST base, e.g. http://127.0.0.1:PORT/api/v10   |
     | DISCORD_GATEWAY_URL    | test-only: gateway, e.g. ws://127.0.0.1:PORT/gateway       |
@@ -64,6 +69,11 @@ class Settings:
     cooldown_rate: int = 5
     cooldown_seconds: float = 30.0
     message_content: bool = True
+    data_dir: Path | None = None
+    history: bool = True
+    history_days: int = 90
+    history_salt: str | None = field(default=None, repr=False)
+    database_url: str | None = field(default=None, repr=False)
     api_base: str | None = None
     gateway_url: str | None = None
     colour: bool = True
@@ -96,6 +106,11 @@ class Settings:
             cooldown_rate=_cooldown_rate(get("BOT_COOLDOWN_RATE")),
             cooldown_seconds=_cooldown_seconds(get("BOT_COOLDOWN_SECONDS")),
             message_content=_flag("BOT_MESSAGE_CONTENT", get("BOT_MESSAGE_CONTENT"), default=True),
+            data_dir=_data_dir(get("BOT_DATA_DIR")),
+            history=_flag("BOT_HISTORY", get("BOT_HISTORY"), default=True),
+            history_days=_history_days(get("BOT_HISTORY_DAYS")),
+            history_salt=_salt(get("BOT_HISTORY_SALT")),
+            database_url=_database_url(get("DATABASE_URL")),
             api_base=_url("DISCORD_API_BASE", get("DISCORD_API_BASE"), ("http://", "https://")),
             gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL"), ("ws://", "wss://")),
             colour=not environ.get("NO_COLOR"),
@@ -241,3 +256,41 @@ def _url(name: str, value: str | None, schemes: tuple[str, ...]) -> str | None:
     if not value.startswith(schemes) or not value.split("://", 1)[1].strip("/"):
         raise UsageError(f"{name} must start with {' or '.join(schemes)}, got {value!r}")
     return value.rstrip("/")
+
+
+def data_dir_from_env(environ: Mapping[str, str]) -> Path | None:
+    """BOT_DATA_DIR alone, for the commands that need no other setting (check, ask, chat, eval)."""
+    return _data_dir(environ.get("BOT_DATA_DIR", "").strip() or None)
+
+
+def _data_dir(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).expanduser()
+    if not (path / "intents.yaml").is_file():
+        raise UsageError(f"BOT_DATA_DIR must be a directory with intents.yaml in it, got {value!r}")
+    return path
+
+
+def _history_days(value: str | None) -> int:
+    if value is None:
+        return 90
+    days = whole_number(value)
+    if days is None or not 1 <= days <= 36500:
+        raise UsageError(f"BOT_HISTORY_DAYS must be a whole number of days from 1 to 36500, got {value!r}")
+    return days
+
+
+def _salt(value: str | None) -> str | None:
+    if value is not None and len(value) < 16:
+        raise UsageError("BOT_HISTORY_SALT must be at least 16 characters long")
+    return value
+
+
+def _database_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not value.startswith(("postgresql://", "postgres://")):
+        # Never echo the value: it may hold a password.
+        raise UsageError("DATABASE_URL must start with postgresql:// (leave it unset for SQLite in BOT_STATE_DIR)")
+    return value

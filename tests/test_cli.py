@@ -13,6 +13,7 @@ from bot.settings import Settings
 from tests.conftest import replace_in
 
 ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ["run", "chat", "ask", "check", "timeline", "eval", "bench", "invite", "sync", "health", "misses", "stats"]
 
 
 def test_ask_prints_the_answer_with_quoted_citations(capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,7 +123,7 @@ def test_bare_python_m_bot_lists_every_command_with_one_line_each_and_exits_2(ca
     assert main([]) == 2
     err = capsys.readouterr().err
     listed = [line.split()[0] for line in err.splitlines() if line.startswith("    ") and len(line.split()) > 1]
-    assert listed == ["run", "chat", "ask", "check", "timeline", "eval", "bench", "invite", "sync", "health"]
+    assert listed == COMMANDS
 
 
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -130,7 +131,7 @@ def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.strip() == f"python -m bot {__version__}"
 
 
-@pytest.mark.parametrize("command", ["run", "chat", "ask", "check", "timeline", "eval", "bench", "invite", "sync", "health"])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_that_says_what_it_does(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command, "--help"]) == 0
     out = capsys.readouterr().out
@@ -244,3 +245,112 @@ def test_timeline_year_highlights_that_year_and_a_year_without_events_writes_not
 def test_timeline_png_into_a_missing_directory_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["timeline", "--png", str(tmp_path / "no" / "such" / "dir.png")]) == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def _history(state: Path, database_url: str | None = None) -> None:
+    """Questions and votes in the store `misses` and `stats` read."""
+    import asyncio
+    import time
+
+    from bot.store import QuestionRecord, VoteRecord, open_store
+
+    now = time.time()
+
+    def question(number: int, text: str, kind: str, intent: str | None = None, guild: int = 1, age: float = 60) -> QuestionRecord:
+        return QuestionRecord(number, now - age, guild, 2, f"member{number % 3}", "channel", text, kind, intent, 50, "")
+
+    async def fill() -> None:
+        store = open_store(database_url, state)
+        await store.add_questions(
+            [
+                question(1, "when did amazon enter japan?", "decline"),
+                question(2, "When did Amazon enter Japan??", "decline"),
+                question(3, "when did amazon enter china?", "answer", "amazon_entry"),
+                question(4, "how old is pdd", "answer", "pdd_age", guild=9),
+                question(5, "amazon store", "clarify"),
+                question(6, "an old miss", "decline", age=40 * 86400),
+            ]
+        )
+        await store.set_vote(VoteRecord(3, "someone", -1, now, 1))
+        await store.set_vote(VoteRecord(4, "someone", 1, now, 9))
+        await store.close()
+
+    asyncio.run(fill())
+
+
+@pytest.fixture
+def history_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in ("DATABASE_URL", "BOT_HISTORY", "BOT_DATA_DIR", "DISCORD_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path / "state"))
+    _history(tmp_path / "state")
+    return tmp_path / "state"
+
+
+def test_misses_json_lists_declined_clarified_and_voted_down_questions_grouped(
+    history_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["misses", "--json"]) == 0
+    groups = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    by_question = {g["question"]: g for g in groups}
+    assert len(groups) == 3
+    assert {"when did amazon enter china?", "amazon store"} < set(by_question)
+    japan = next(g for g in groups if "japan" in g["question"].lower())
+    assert japan["count"] == 2
+    assert japan["kinds"] == {"decline": 2}
+    assert japan["nearest_intent"]
+    china = by_question["when did amazon enter china?"]
+    assert china["down_votes"] == 1
+    assert china["nearest_intent"] == "amazon_entry"
+    assert "an old miss" not in by_question  # older than --days 30
+
+
+def test_misses_days_and_guild_narrow_the_report(history_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["misses", "--days", "60", "--guild", "9"]) == 0
+    out = capsys.readouterr().out
+    assert "Misses in the last 60 days (server 9): 0 groups" in out
+    assert main(["misses", "--days", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "an old miss" in out
+    assert "2×  " in out
+    assert main(["misses", "--days", "0"]) == 2
+    assert main(["misses", "--guild", "x"]) == 2
+
+
+def test_misses_export_writes_a_question_set_that_eval_refuses_until_expect_is_filled_in(
+    history_env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = tmp_path / "misses.jsonl"
+    assert main(["misses", "--export", str(exported)]) == 0
+    rows = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 3
+    assert all(row["expect"] is None and row["q"] for row in rows)
+    assert "fill in each `expect`" in capsys.readouterr().err
+    assert main(["eval", str(exported)]) == 2
+    assert "fill in `expect` first" in capsys.readouterr().err
+
+
+def test_stats_give_totals_shares_votes_and_top_intents(history_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["questions"] == 5
+    assert (report["answered"], report["declined"], report["clarified"]) == (2, 2, 1)
+    assert report["shares"]["answered"] == 40.0
+    assert (report["votes_up"], report["votes_down"]) == (1, 1)
+    assert {i["intent"] for i in report["top_intents"]} == {"amazon_entry", "pdd_age"}
+    assert main(["stats", "--guild", "9"]) == 0
+    assert "(server 9): 1 from 1 members" in capsys.readouterr().out
+
+
+def test_stats_read_postgresql_when_database_url_is_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.store.postgres_server import fresh_schema
+
+    with fresh_schema() as url:
+        _history(tmp_path, url)
+        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path / "elsewhere"))
+        assert main(["stats", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["questions"] == 5
+        assert not (tmp_path / "elsewhere").exists()  # nothing went to SQLite

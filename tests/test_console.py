@@ -1,7 +1,10 @@
 import io
+from pathlib import Path
 
 from bot.console import chat
 from bot.engine import Engine
+from bot.reload import LiveEngine
+from tests.conftest import replace_in
 
 
 def run(engine: Engine, text: str) -> str:
@@ -56,3 +59,30 @@ def test_odd_numbers_in_commands_get_a_reply_not_a_traceback(engine: Engine) -> 
     assert f"paragraphs 1 to {engine.paragraph_count}" in out
     assert "/timeline takes a year: one of 2004" in out
     assert "no events in 1999" in out
+
+
+NEW_QUESTION = "zorblat quux frobnicate"  # nonsense the shipped data declines
+LAST_TEMPLATE = "      - what was the exact year amazon entered china\n"
+
+
+def test_reload_keeps_the_old_data_on_an_error_naming_the_file_and_then_swaps_in_a_new_template(data_copy: Path) -> None:
+    live = LiveEngine(Engine.load(data_copy), data_copy)
+    intents = data_copy / "intents.yaml"
+    good = intents.read_text(encoding="utf-8")
+    intents.write_text("version: 1\nintents: [\n", encoding="utf-8")
+    out = run_live(live, f"/reload\n{NEW_QUESTION}\nwhen did amazon leave china\n")
+    assert "Reload failed; still serving the previous data. data error: intents.yaml: line" in out
+    assert "Sorry, the article doesn't say." in out
+    assert "April 2019" in out
+
+    intents.write_text(good, encoding="utf-8")
+    replace_in(intents, LAST_TEMPLATE, LAST_TEMPLATE + f"      - {NEW_QUESTION}\n")
+    out = run_live(live, f"/reload\n{NEW_QUESTION}\n")
+    assert f"Reloaded {data_copy}: " in out
+    assert "Amazon entered China in 2004" in out
+
+
+def run_live(live: LiveEngine, text: str) -> str:
+    out = io.StringIO()
+    assert chat(live, io.StringIO(text), out) == 0
+    return out.getvalue()

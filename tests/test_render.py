@@ -170,3 +170,33 @@ def test_with_image_shows_an_attachment_at_the_bottom_of_the_last_embed_only() -
     assert shown[-1]["image"] == {"url": "attachment://timeline.png"}
     assert "image" not in shown[0] and "image" not in embeds[-1]  # the input is left as it was
     assert render.with_image([], "timeline.png") == []
+
+
+def test_votes_share_the_source_row_when_it_has_room_and_take_their_own_row_otherwise() -> None:
+    one_source = Reply(Kind.ANSWER, "x", 90, "text", (Citation(1, "q"),))
+    specs = render.buttons(one_source, vote_on=42)
+    assert [(s.action, s.row, s.emoji) for s in specs] == [("source", 0, None), ("vote", 0, "👍"), ("vote", 0, "👎")]
+    assert [s.custom_id for s in specs[1:]] == ["qa:vote:up:42", "qa:vote:down:42"]
+
+    four_sources = Reply(Kind.ANSWER, "x", 90, "text", tuple(Citation(p, "q") for p in range(1, 5)))
+    assert {s.row for s in render.buttons(four_sources, vote_on=42) if s.action == "vote"} == {1}
+    bare = Reply(Kind.ANSWER, "x", 90, "text")
+    assert [(s.action, s.row) for s in render.buttons(bare, vote_on=42)] == [("vote", 0), ("vote", 0)]
+    assert all(s.action != "vote" for s in render.buttons(one_source))
+
+
+@given(replies)
+@settings(max_examples=200, deadline=None)
+def test_with_votes_the_buttons_still_fit_discords_limits(reply: Reply) -> None:
+    specs = render.buttons(reply, vote_on=2**63 - 1)
+    assert max(s.row for s in specs) < render.ROWS_PER_MESSAGE
+    for row in {s.row for s in specs}:
+        assert sum(1 for s in specs if s.row == row) <= render.BUTTONS_PER_ROW
+    assert all(len(s.custom_id) <= render.CUSTOM_ID_LIMIT for s in specs)
+    assert len({s.custom_id for s in specs}) == len(specs)
+
+
+def test_a_vote_is_thanked_once_and_a_change_is_named() -> None:
+    assert "recorded" in render.vote_thanks(1, None)
+    assert render.vote_thanks(-1, 1) == "Changed your vote on this answer to 👎."
+    assert "already" in render.vote_thanks(1, 1)

@@ -201,3 +201,49 @@ def test_a_malformed_number_stops_run_with_one_line_and_exit_2() -> None:
     )
     assert result.returncode == 2
     assert result.stderr == "error: SHARD_COUNT must be a whole number of at least 1, or auto, got '²'\n"
+
+
+def test_history_settings_default_to_on_90_days_sqlite_and_the_shipped_data() -> None:
+    settings = Settings.from_env({"HOME": "/home/someone"})
+    assert settings.history is True
+    assert settings.history_days == 90
+    assert settings.history_salt is None
+    assert settings.database_url is None
+    assert settings.data_dir is None
+
+
+def test_history_settings_are_read_and_secrets_stay_out_of_the_repr(tmp_path: Path) -> None:
+    (tmp_path / "intents.yaml").write_text("version: 1\n", encoding="utf-8")
+    settings = Settings.from_env(
+        {
+            "BOT_HISTORY": "off",
+            "BOT_HISTORY_DAYS": "7",
+            "BOT_HISTORY_SALT": "a-long-enough-salt-value",
+            "DATABASE_URL": "postgresql://bot:hunter2-password@db:5432/bot",
+            "BOT_DATA_DIR": str(tmp_path),
+        }
+    )
+    assert settings.history is False
+    assert settings.history_days == 7
+    assert settings.database_url == "postgresql://bot:hunter2-password@db:5432/bot"
+    assert settings.data_dir == tmp_path
+    assert "hunter2" not in repr(settings)
+    assert "a-long-enough-salt" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BOT_HISTORY", "maybe", "BOT_HISTORY must be on or off"),
+        ("BOT_HISTORY_DAYS", "0", "BOT_HISTORY_DAYS must be a whole number of days from 1"),
+        ("BOT_HISTORY_DAYS", "²", "BOT_HISTORY_DAYS must be"),
+        ("BOT_HISTORY_SALT", "short", "BOT_HISTORY_SALT must be at least 16"),
+        ("DATABASE_URL", "mysql://root:pw@db/x", "DATABASE_URL must start with postgresql://"),
+        ("BOT_DATA_DIR", "/nowhere/at/all", "BOT_DATA_DIR must be a directory with intents.yaml"),
+    ],
+)
+def test_a_bad_history_setting_names_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message) as raised:
+        Settings.from_env({name: value})
+    if name == "DATABASE_URL":
+        assert "pw" not in str(raised.value)

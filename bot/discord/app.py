@@ -1,8 +1,9 @@
 """The bot on Discord: the Bot subclass, its error boundary, command sync, and run / invite / sync.
 
-The engine is loaded once by `run` and handed to the bot. The cogs are
-extensions loaded by name in setup_hook; they get the bot in their `setup(bot)`
-and reach the engine as `bot.engine`, without importing this module.
+The engine is loaded once by `run` and handed to the bot inside a LiveEngine, which
+SIGHUP and /reload swap whole. The cogs are extensions loaded by name in setup_hook;
+they get the bot in their `setup(bot)` and reach the engine as `bot.engine`, without
+importing this module. `serve` owns the question history's recorder.
 
 `serve` keeps the service up: it holds the process lock, brings the client back
 with backoff after an unexpected error, and ends with one clear line (never a
@@ -39,7 +40,9 @@ from bot.discord.throttle import Throttle
 from bot.engine import Context, Engine
 from bot.errors import UsageError
 from bot.models import Reply
+from bot.reload import LiveEngine, ReloadOutcome
 from bot.settings import Settings, application_id_from_token
+from bot.store.recorder import Asked, Recorder, recorder_for
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,8 @@ INVITE_PERMISSIONS = discord.Permissions(
 INVITE_SCOPES = ("bot", "applications.commands")
 
 # The cogs, loaded by name; each module's setup(bot) adds its cog.
-EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands")
+EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands", "bot.discord.cogs.admin")
+COMMANDS_EXTENSION = "bot.discord.cogs.commands"
 
 NO_TOKEN = """\
 DISCORD_TOKEN is not set, so the bot cannot connect to Discord.
@@ -202,8 +206,9 @@ class QABot(commands.Bot):
     def __init__(
         self,
         settings: Settings,
-        engine: Engine,
+        engine: Engine | LiveEngine,
         *,
+        recorder: Recorder | None = None,
         message_content: bool = True,
         sync_mode: SyncMode = "auto",
         sync_retry_delays: tuple[float, ...] = SYNC_RETRY_DELAYS,
@@ -225,7 +230,8 @@ class QABot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.engine = engine
+        self.live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
+        self.recorder = recorder or Recorder(None)
         self.sync_mode: SyncMode = sync_mode
         self.sync_retry_delays = sync_retry_delays
         self.heartbeat_seconds = heartbeat_seconds
@@ -239,13 +245,19 @@ class QABot(commands.Bot):
         self._tasks: set[asyncio.Task[None]] = set()
 
     @property
+    def engine(self) -> Engine:
+        """The engine in use now: read once per question, so a reload never mixes two engines in one answer."""
+        return self.live.engine
+
+    @property
     def syncs_commands(self) -> bool:
         """Whether this process syncs: the one that runs shard 0, so several shard processes sync once."""
         ids = self.settings.shard_ids
         return ids is None or 0 in ids
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(ui.AskButton, ui.SourceButton)
+        self.add_dynamic_items(ui.AskButton, ui.SourceButton, ui.VoteButton)
+        self.live.subscribe(self._engine_swapped)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if not self.intents.message_content:
@@ -273,18 +285,41 @@ class QABot(commands.Bot):
             log.error("Background task %s failed", task.get_name(), exc_info=error)
 
     async def close(self) -> None:
+        self.live.unsubscribe(self._engine_swapped)
         for task in list(self._tasks):
             task.cancel()
         await super().close()
 
     # -- answering ------------------------------------------------------------------------
 
-    def ask(self, text: str, key: tuple[int, int]) -> Reply:
-        """The engine's reply to text, in the conversation kept for key (channel, user)."""
+    def ask(self, text: str, key: tuple[int, int], asked: Asked | None = None) -> Reply:
+        """The engine's reply to text, in the conversation kept for key (channel, user); recorded when asked is given."""
         last = self.memory.last(key)
         reply = self.engine.answer(text, Context.after(last) if last else Context())
         self.memory.remember(key, reply)
+        if asked is not None:
+            self.recorder.question(asked, text, reply)  # queued: the answer never waits on the store
         return reply
+
+    # -- live reload ------------------------------------------------------------------------
+
+    async def reload_data(self) -> ReloadOutcome:
+        """Load the data again and swap the engine whole, or keep it and say why (SIGHUP, /reload)."""
+        return await self.live.reload_async()
+
+    def _engine_swapped(self, old: Engine, new: Engine) -> None:
+        # /timeline and /source offer the years and paragraphs as choices: rebuild them when those changed.
+        if (old.years, old.paragraph_count) != (new.years, new.paragraph_count) and not self.is_closed():
+            self.spawn(self._refresh_commands(), name="refresh-commands")
+
+    async def _refresh_commands(self) -> None:
+        try:
+            await self.reload_extension(COMMANDS_EXTENSION)
+        except Exception:
+            log.exception("Could not rebuild the slash commands after a reload")
+            return
+        if self.sync_mode != "never" and self.syncs_commands:
+            await self._sync_until_done()  # refused syncs are logged and tried again, as at start
 
     async def on_message(self, message: discord.Message, /) -> None:
         """No prefix commands: the QA cog answers messages."""
@@ -488,8 +523,9 @@ _CHECKED_BOTS: tuple[type[AnswerBot], ...] = (QABot, ShardedQABot)
 
 def create_bot(
     settings: Settings,
-    engine: Engine,
+    engine: Engine | LiveEngine,
     *,
+    recorder: Recorder | None = None,
     message_content: bool | None = None,
     sync_mode: SyncMode = "auto",
     **options: Any,
@@ -502,13 +538,14 @@ def create_bot(
         return ShardedQABot(
             settings,
             engine,
+            recorder=recorder,
             message_content=content,
             sync_mode=sync_mode,
             shard_count=count if isinstance(count, int) else None,  # None: discord.py asks Discord (auto)
             shard_ids=list(settings.shard_ids) if settings.shard_ids else None,
             **options,
         )
-    return QABot(settings, engine, message_content=content, sync_mode=sync_mode, **options)
+    return QABot(settings, engine, recorder=recorder, message_content=content, sync_mode=sync_mode, **options)
 
 
 def command_hash(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> str:
@@ -545,7 +582,7 @@ def _one_line(error: BaseException) -> str:
 
 async def serve(
     settings: Settings,
-    engine: Engine,
+    engine: Engine | LiveEngine,
     *,
     restart_delays: tuple[float, ...] = RESTART_DELAYS,
     max_restarts: int = MAX_RESTARTS,
@@ -558,7 +595,8 @@ async def serve(
     If Discord refuses the message content intent, the bot says why in its log and connects
     again without it, so slash commands, mentions and DMs keep working. Anything unexpected is
     logged once and the client is brought back with backoff; after max_restarts in a row that
-    never reached READY, the bot ends with one line and 1.
+    never reached READY, the bot ends with one line and 1. The question history is recorded
+    (unless BOT_HISTORY=off) from start to end, and what is queued is written on the way out.
     """
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
@@ -573,23 +611,34 @@ async def serve(
         log.warning("Cannot take the process lock in %s (%s); a second process would not be noticed", settings.state_dir, error)
         lock = None
     try:
-        return await _serve(settings, engine, restart_delays, max_restarts, options)
+        live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
+        recorder = recorder_for(settings)
+        recorder.start()
+        try:
+            return await _serve(settings, settings.token, live, recorder, restart_delays, max_restarts, options)
+        finally:
+            await recorder.close()
     finally:
         if lock is not None:
             lock.release()
 
 
 async def _serve(
-    settings: Settings, engine: Engine, restart_delays: tuple[float, ...], max_restarts: int, options: dict[str, Any]
+    settings: Settings,
+    token: str,
+    live: LiveEngine,
+    recorder: Recorder,
+    restart_delays: tuple[float, ...],
+    max_restarts: int,
+    options: dict[str, Any],
 ) -> int:
-    assert settings.token is not None
     message_content = settings.message_content
     restarts = 0
     while True:
-        bot = create_bot(settings, engine, message_content=message_content, **options)
+        bot = create_bot(settings, live, recorder=recorder, message_content=message_content, **options)
         try:
             async with bot:
-                await bot.start(settings.token)
+                await bot.start(token)
             return 0
         except discord.LoginFailure:
             print(REJECTED_TOKEN.format(how="401 Unauthorized"), file=sys.stderr)
@@ -635,9 +684,19 @@ async def _serve(
 async def _serve_until_signal(settings: Settings, engine: Engine) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
+    live = LiveEngine(engine, settings.data_dir)
+    reloads: set[asyncio.Task[ReloadOutcome]] = set()
+
+    def reload_on_sighup() -> None:
+        log.info("SIGHUP: reloading the data from %s", live.where)
+        task = loop.create_task(live.reload_async())  # it logs its outcome
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     with contextlib.suppress(NotImplementedError, RuntimeError):
         loop.add_signal_handler(signal.SIGTERM, stop.set)
-    serving = asyncio.create_task(serve(settings, engine))
+        loop.add_signal_handler(signal.SIGHUP, reload_on_sighup)
+    serving = asyncio.create_task(serve(settings, live))
     stopping = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
     if serving in done:
@@ -656,7 +715,7 @@ def run(settings: Settings) -> int:
     if not settings.token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    engine = Engine.load()
+    engine = Engine.load(settings.data_dir)
     try:
         return asyncio.run(_serve_until_signal(settings, engine))
     except KeyboardInterrupt:
@@ -703,4 +762,4 @@ async def sync_now(settings: Settings, engine: Engine, *, clear_guild: int | Non
 def sync(settings: Settings, *, clear_guild: int | None = None) -> int:
     """`python -m bot sync`: push the slash commands now, changed or not (or clear one guild's)."""
     setup_logging(settings)
-    return asyncio.run(sync_now(settings, Engine.load(), clear_guild=clear_guild))
+    return asyncio.run(sync_now(settings, Engine.load(settings.data_dir), clear_guild=clear_guild))

@@ -19,17 +19,25 @@ from bot.discord.memory import Memory
 from bot.discord.throttle import Throttle
 from bot.engine import Engine
 from bot.models import Reply
+from bot.reload import LiveEngine, ReloadOutcome
 from bot.settings import Settings
+from bot.store.recorder import Asked, Recorder
 
 
 class AnswerBot(Protocol):
-    """The bot as its cogs see it: settings, the engine, cooldowns, memory, delivery and the error boundary."""
+    """The bot as its cogs see it: settings, the engine, cooldowns, memory, the history, delivery and the error boundary."""
 
     settings: Settings
-    engine: Engine
+    live: LiveEngine
     throttle: Throttle
     memory: Memory
     delivery: Delivery
+    recorder: Recorder
+
+    @property
+    def engine(self) -> Engine:
+        """The engine in use now (live reload swaps it whole)."""
+        ...
 
     @property
     def user(self) -> discord.ClientUser | None: ...
@@ -39,9 +47,15 @@ class AnswerBot(Protocol):
 
     async def add_cog(self, cog: commands.Cog, /) -> None: ...
 
-    def ask(self, text: str, key: tuple[int, int]) -> Reply:
-        """The engine's reply to text, in the conversation kept for key (channel, user)."""
+    def ask(self, text: str, key: tuple[int, int], asked: Asked | None = None) -> Reply:
+        """The engine's reply to text, in the conversation kept for key (channel, user); recorded when asked is given."""
         ...
+
+    async def reload_data(self) -> ReloadOutcome:
+        """Load the data again and swap the engine, or keep it and say why."""
+        ...
+
+    async def is_owner(self, user: discord.abc.User, /) -> bool: ...
 
     async def on_interaction_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
         """The error boundary: tell the user, ephemerally; log the traceback of anything unexpected."""

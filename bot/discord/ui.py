@@ -1,8 +1,8 @@
 """Buttons under replies and the sending of replies: render's output turned into discord objects.
 
 The buttons are DynamicItems: their custom id carries what they do (the question
-to ask, the paragraph to show), so they keep working after a restart and hold
-no memory per message.
+to ask, the paragraph to show, the answer voted on), so they keep working after a
+restart and hold no memory per message.
 """
 
 from __future__ import annotations
@@ -19,12 +19,15 @@ from bot import render
 from bot.discord.delivery import Delivery, may_post
 from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Verdict
-from bot.models import Reply
+from bot.models import Kind, Reply
+from bot.store import StoreUnavailable
+from bot.store.recorder import Asked
 
 if TYPE_CHECKING:
     from bot.picture import Picture
 
 NO_PINGS = discord.AllowedMentions.none()
+VOTE_EMOJI = {vote: discord.PartialEmoji(name=emoji) for vote, (_, emoji) in render.VOTES.items()}  # parsed once
 
 
 class OnCooldown(discord.app_commands.CheckFailure):
@@ -68,15 +71,27 @@ def embeds_of(specs: list[render.Embed]) -> list[discord.Embed]:
     return [discord.Embed.from_dict(spec) for spec in specs]
 
 
-def view_for(reply: Reply) -> discord.ui.View | None:
-    """The buttons under a reply: suggested questions and "Show source", or None."""
-    specs = render.buttons(reply)
+def asked_by(interaction: discord.Interaction[Any], origin: str) -> Asked:
+    """What the history records about where an interaction's question came from."""
+    return Asked(interaction.id, interaction.guild_id, interaction.channel_id or 0, interaction.user.id, origin)
+
+
+def vote_target(bot: AnswerBot, reply: Reply, asked: Asked) -> int | None:
+    """The question an answer's 👍/👎 vote on: answers only, and only while the history records."""
+    return asked.question_id if bot.recorder.enabled and reply.kind is Kind.ANSWER else None
+
+
+def view_for(reply: Reply, vote_on: int | None = None) -> discord.ui.View | None:
+    """The buttons under a reply: suggested questions, "Show source", 👍/👎 (with vote_on), or None."""
+    specs = render.buttons(reply, vote_on)
     if not specs:
         return None
     view = discord.ui.View(timeout=None)
     for spec in specs:
         if spec.action == "ask":
             view.add_item(AskButton(spec.value, row=spec.row))
+        elif spec.action == "vote" and vote_on is not None:
+            view.add_item(VoteButton(vote_on, int(spec.value), row=spec.row))
         else:
             view.add_item(SourceButton(int(spec.value), label=spec.label, row=spec.row))
     return view
@@ -106,11 +121,11 @@ def replying(message: discord.Message, rights: discord.Permissions | None) -> di
     return {"reference": message.to_reference(fail_if_not_exists=False), "mention_author": False}
 
 
-async def reply_to(message: discord.Message, reply: Reply, delivery: Delivery) -> None:
+async def reply_to(message: discord.Message, reply: Reply, delivery: Delivery, *, vote_on: int | None = None) -> None:
     """Answer a message: a reply to it that pings nobody, as embeds or as text without Embed Links."""
     rights = rights_in(message)
     quoting = replying(message, rights)
-    view = view_for(reply)
+    view = view_for(reply, vote_on)
     channel = message.channel
     what = f"the answer in channel {channel.id}"
     if rights is None or rights.embed_links:
@@ -154,6 +169,7 @@ async def respond(
     ephemeral: bool = False,
     title: str | None = None,
     picture: Picture | None = None,
+    vote_on: int | None = None,
 ) -> None:
     """Answer an interaction with a reply's embeds and buttons, and a picture under the text if given."""
     specs = render.to_embeds(reply, title=title)
@@ -161,7 +177,7 @@ async def respond(
     if picture is not None and len(picture.png) <= render.UPLOAD_LIMIT:
         specs = render.with_image(specs, picture.filename)
         files.append(file_of(picture))
-    await send(interaction, embeds_of(specs), view=view_for(reply), ephemeral=ephemeral, files=files)
+    await send(interaction, embeds_of(specs), view=view_for(reply, vote_on), ephemeral=ephemeral, files=files)
 
 
 def file_of(picture: Picture) -> discord.File:
@@ -234,8 +250,9 @@ class AskButton(
         bot = client_of(interaction)
         try:
             check_cooldown(interaction)
-            reply = bot.ask(self.question, key_of(interaction))
-            await respond(interaction, reply, title=self.question)
+            asked = asked_by(interaction, "button")
+            reply = bot.ask(self.question, key_of(interaction), asked)
+            await respond(interaction, reply, title=self.question, vote_on=vote_target(bot, reply, asked))
         except Exception as error:
             await bot.on_interaction_error(interaction, error)
 
@@ -271,5 +288,49 @@ class SourceButton(
         bot = client_of(interaction)
         try:
             await respond(interaction, bot.engine.source(self.paragraph), ephemeral=True)
+        except Exception as error:
+            await bot.on_interaction_error(interaction, error)
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=re.escape(render.VOTE_PREFIX) + r"(?P<vote>up|down):(?P<question>[0-9]{1,20})",
+):
+    """👍 or 👎 under an answer: records the member's vote (a second press changes it), then says so, ephemerally.
+
+    The member hears "recorded" only once the store has committed the vote.
+    """
+
+    def __init__(self, question_id: int, vote: int, *, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                emoji=VOTE_EMOJI[vote],
+                style=discord.ButtonStyle.secondary,
+                custom_id=render.vote_custom_id(question_id, vote),
+            ),
+            row=row,
+        )
+        self.question_id = question_id
+        self.vote = vote
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        return cls(int(match["question"]), 1 if match["vote"] == "up" else -1)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = client_of(interaction)
+        try:
+            try:
+                previous = await bot.recorder.vote(self.question_id, interaction.user.id, interaction.guild_id, self.vote)
+            except StoreUnavailable:
+                await send_notice(interaction, render.VOTE_FAILED)
+                return
+            await send_notice(interaction, render.vote_thanks(self.vote, previous))
         except Exception as error:
             await bot.on_interaction_error(interaction, error)

@@ -45,7 +45,7 @@ async def start_bot(
     loop.set_exception_handler(lambda _, context: lost.append(context))
 
     async def start(options: dict[str, Any] | None = None, *, wait_sync: bool = True, **overrides: Any) -> Running:
-        settings = make_settings(fake, tmp_path / "state", **overrides)
+        settings = make_settings(fake, overrides.pop("state_dir", tmp_path / "state"), **overrides)
         task = asyncio.create_task(serve(settings, engine, guild_ready_timeout=0.01, **(options or {})))
         running = Running(fake, task, settings, caplog, unretrieved=lost)
         readies = len(running.logged("Ready as")) + 1

@@ -7,6 +7,8 @@ import contextlib
 import dataclasses
 import gc
 import logging
+import os
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ import pytest
 from bot import render
 from bot.settings import Settings
 from tests.discord.discord_standin import GUILD_ID, LISTED_CHANNEL, TOKEN, FakeDiscord, Request
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclasses.dataclass
@@ -115,7 +119,8 @@ def assert_within_limits(request: Request) -> None:
     for row in rows:
         assert len(row["components"]) <= render.BUTTONS_PER_ROW
         for button in row["components"]:
-            assert len(button["label"]) <= render.BUTTON_LABEL_LIMIT
+            assert button.get("label") or button.get("emoji"), button
+            assert len(button.get("label", "")) <= render.BUTTON_LABEL_LIMIT
             assert len(button["custom_id"]) <= render.CUSTOM_ID_LIMIT
 
 
@@ -139,3 +144,77 @@ def quoted(request: Request) -> list[tuple[int, str]]:
                 paragraph = 0 if field["name"] == "Title" else int(field["name"].split()[1])
                 found += [(paragraph, block.removeprefix("> ")) for block in field["value"].split("\n\n")]
     return found
+
+
+async def python_m_bot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`python -m bot ARGS` in the checkout, with env instead of any bot setting of the test's own environment."""
+    ours = ("DISCORD_", "BOT_", "SHARD_", "LOG_LEVEL", "DATABASE_URL")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=ROOT,
+        env={**clean, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def env_for(fake: FakeDiscord, tmp_path: Path, token: str = TOKEN) -> dict[str, str]:
+    """The environment that points `python -m bot run` at the stand-in, with its state in tmp_path."""
+    return {
+        "DISCORD_TOKEN": token,
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "DISCORD_GUILD_ID": str(GUILD_ID),
+        "BOT_CHANNELS": "600000000000000001",
+        "BOT_STATE_DIR": str(tmp_path / "state"),
+        "LOG_LEVEL": "DEBUG",
+    }
+
+
+class BotProcess:
+    """`python -m bot run` in a process of its own, its log read as it comes (so the pipe never fills)."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = asyncio.create_task(self._read())
+
+    @classmethod
+    async def start(cls, env: dict[str, str]) -> BotProcess:
+        """Start the bot with this environment."""
+        return cls(await python_m_bot("run", env=env))
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        async for line in self.process.stderr:
+            self.lines.append(line.decode("utf-8", "replace"))
+
+    def logged(self, text: str) -> list[str]:
+        """Log lines that contain text."""
+        return [line for line in self.lines if text in line]
+
+    async def wait_logged(self, text: str, count: int = 1, timeout: float = 20.0) -> str:
+        """Wait until count log lines contain text."""
+        async with asyncio.timeout(timeout):
+            while len(found := self.logged(text)) < count:
+                if self.process.returncode is not None:
+                    raise AssertionError(f"the bot ended ({self.process.returncode}) before logging {text!r}:\n{self.log}")
+                await asyncio.sleep(0.01)
+        return found[-1]
+
+    @property
+    def log(self) -> str:
+        """Everything logged so far."""
+        return "".join(self.lines)
+
+    async def end(self, signal_number: int) -> int:
+        """Send a signal and wait for the process to end; returns its exit code."""
+        if self.process.returncode is None:
+            self.process.send_signal(signal_number)
+        code = await asyncio.wait_for(self.process.wait(), 20)
+        await asyncio.wait_for(self._reader, 5)
+        return code

@@ -50,6 +50,7 @@ EMBED_LINKS = 1 << 14
 SEND_MESSAGES = 1 << 11
 READ_MESSAGE_HISTORY = 1 << 16
 ATTACH_FILES = 1 << 15
+MANAGE_GUILD = 1 << 5
 # View Channel, Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message History, Use App Commands.
 EVERYONE_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 38) | EMBED_LINKS | ATTACH_FILES | (1 << 16) | (1 << 31)
 # What Discord grants an app in a DM, whatever the server says.
@@ -77,8 +78,8 @@ CAROL = user(100000000000000003, "carol")
 OTHER_BOT = user(100000000000000009, "otherbot", bot=True)
 
 
-def member(of: dict[str, Any], roles: Iterable[int] = ()) -> dict[str, Any]:
-    """A guild member object for a user."""
+def member(of: dict[str, Any], roles: Iterable[int] = (), permissions: int = EVERYONE_PERMISSIONS) -> dict[str, Any]:
+    """A guild member object for a user; `permissions` are theirs in the channel (sent with interactions)."""
     return {
         "user": of,
         "roles": [str(r) for r in roles],
@@ -86,7 +87,7 @@ def member(of: dict[str, Any], roles: Iterable[int] = ()) -> dict[str, Any]:
         "deaf": False,
         "mute": False,
         "flags": 0,
-        "permissions": str(EVERYONE_PERMISSIONS),
+        "permissions": str(permissions),
     }
 
 
@@ -279,6 +280,12 @@ class Request:
         rows = self.message.get("components") or []
         return [c for row in rows for c in row.get("components", []) if c.get("type") == 2]
 
+    def vote_button(self, emoji: str) -> str:
+        """The custom id of the 👍 or 👎 button under this message."""
+        found = [b["custom_id"] for b in self.buttons if (b.get("emoji") or {}).get("name") == emoji]
+        assert found, f"no {emoji} button under this message"
+        return str(found[0])
+
 
 @dataclass
 class Failure:
@@ -306,6 +313,8 @@ class FakeDiscord:
     content_granted: bool = True
     close_on_identify: int | None = None  # a close code to answer IDENTIFY with (4004, 4011...)
     failures: list[Failure] = field(default_factory=list)
+    # Members' permissions in interactions: Alice owns the guild (and the application) and has Manage Server.
+    permissions: dict[str, int] = field(default_factory=lambda: {ALICE["id"]: EVERYONE_PERMISSIONS | MANAGE_GUILD})
 
     def __post_init__(self) -> None:
         self.port = 0
@@ -521,7 +530,7 @@ class FakeDiscord:
                     "id": str(self.new_id()),
                     "application_id": str(APP_ID),
                     "version": str(self.new_id()),
-                    "default_member_permissions": None,
+                    "default_member_permissions": command.get("default_member_permissions"),
                     "type": command.get("type", 1),
                     **({"guild_id": guild} if guild else {}),
                 }
@@ -796,7 +805,9 @@ class FakeDiscord:
         else:
             payload["guild_id"] = str(GUILD_ID)
             payload["guild_locale"] = "en-US"
-            payload["member"] = member(author)
+            # Discord would not show a command to a member without its default_member_permissions, but a
+            # server's admins can grant it to anyone: the stand-in delivers it, and the bot checks again.
+            payload["member"] = member(author, permissions=self.permissions.get(author["id"], EVERYONE_PERMISSIONS))
             payload["channel"] = next(c for c in CHANNELS if int(c["id"]) == channel_id)
         if message is not None:
             payload["message"] = message

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
@@ -17,37 +16,10 @@ from bot.discord.app import INVITE_PERMISSIONS, TokenFilter, invite_url, serve, 
 from bot.engine import Engine
 from bot.errors import UsageError
 from bot.settings import Settings
-from tests.discord.discord_harness import make_settings
+from tests.discord.discord_harness import env_for, make_settings, python_m_bot
 from tests.discord.discord_standin import APP_ID, GUILD_ID, TOKEN, FakeDiscord
 
-ROOT = Path(__file__).resolve().parents[2]
 WRONG_TOKEN = "MTExMTExMTExMTExMTExMTEx.wrong.not-the-right-token"
-
-
-async def python_m_bot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BOT_", "SHARD_", "LOG_LEVEL"))}
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=ROOT,
-        env={**clean, **env},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-def env_for(fake: FakeDiscord, tmp_path: Path, token: str = TOKEN) -> dict[str, str]:
-    return {
-        "DISCORD_TOKEN": token,
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "DISCORD_GUILD_ID": str(GUILD_ID),
-        "BOT_CHANNELS": "600000000000000001",
-        "BOT_STATE_DIR": str(tmp_path / "state"),
-        "LOG_LEVEL": "DEBUG",
-    }
 
 
 async def test_run_answers_is_healthy_refuses_a_twin_never_logs_the_token_and_stops_cleanly_on_sigterm(
@@ -80,7 +52,7 @@ async def test_run_answers_is_healthy_refuses_a_twin_never_logs_the_token_and_st
         out, err = await asyncio.wait_for(process.communicate(), 20)
     log = err.decode()
     assert process.returncode == 0, log[-3000:]
-    assert "Synced 6 slash commands" in log
+    assert "Synced 9 slash commands" in log
     assert "WebSocket Event" in log  # DEBUG logging was on
     assert TOKEN not in log
     assert TOKEN not in out.decode()
@@ -120,7 +92,7 @@ async def test_sync_pushes_the_commands_even_when_unchanged(
     syncs = fake.made("sync")
     assert len(syncs) == 2
     assert syncs[1].path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
-    assert f"Synced 6 slash commands to guild {GUILD_ID}" in capsys.readouterr().out
+    assert f"Synced 9 slash commands to guild {GUILD_ID}" in capsys.readouterr().out
     assert not [r for r in fake.requests if r.path == "/gateway"]
 
 

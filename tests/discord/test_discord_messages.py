@@ -44,7 +44,12 @@ async def test_question_in_listed_channel_gets_embed_with_verbatim_citation_and_
     paragraphs = engine.knowledge.article.paragraphs
     for paragraph, quote in quotes:
         assert fold_space(quote) in fold_space(paragraphs[paragraph])
-    assert [b["label"] for b in reply.buttons] == ["Show source"]
+    assert [(b.get("label"), b.get("emoji", {}).get("name")) for b in reply.buttons] == [
+        ("Show source", None),
+        (None, "👍"),
+        (None, "👎"),
+    ]
+    assert {b["custom_id"] for b in reply.buttons[1:]} == {f"qa:vote:up:{message_id}", f"qa:vote:down:{message_id}"}
     bot.assert_healthy()
 
 

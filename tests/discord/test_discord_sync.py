@@ -36,7 +36,7 @@ async def test_a_refused_sync_keeps_the_bot_serving_logs_discords_answer_and_is_
     since = fake.mark()
     await fake.send_message(f"<@{BOT_USER['id']}> who founded pinduoduo?", channel_id=QUIET_CHANNEL, mentions=[BOT_USER])
     assert "Colin Huang" in (await fake.wait_for("message", since=since)).text
-    await running.wait_logged("Synced 6 slash commands")  # the third try goes through
+    await running.wait_logged("Synced ")  # the third try goes through
     assert len(running.logged("Slash command sync failed")) == 2
     assert len(fake.made("sync")) == 3
     running.expected_errors = 2
@@ -48,14 +48,15 @@ async def test_commands_deleted_on_discords_side_are_pushed_again_after_a_restar
     first = await start_bot()
     fake = first.fake
     assert len(fake.made("sync")) == 1
+    names = sorted(c["name"] for c in fake.commands[str(GUILD_ID)])
     await first.stop()
     fake.delete_commands(GUILD_ID)
     second = await start_bot()
     assert len(fake.made("sync")) == 2
     assert len(fake.made("fetch-commands")) == 1  # one GET told the bot
     (warning,) = second.logged("differ from the last sync")
-    assert "missing about, ask, facts, help, source, timeline" in warning.getMessage()
-    assert {c["name"] for c in fake.commands[str(GUILD_ID)]} == {"about", "ask", "facts", "help", "source", "timeline"}
+    assert f"missing {', '.join(names)}" in warning.getMessage()
+    assert sorted(c["name"] for c in fake.commands[str(GUILD_ID)]) == names
     second.assert_healthy()
 
 

@@ -90,8 +90,9 @@ class Commands(commands.Cog):
     @app_commands.describe(question="Your question, e.g. when did Amazon enter China?")
     @answers_publicly
     async def ask(self, interaction: discord.Interaction[Any], question: str) -> None:
-        reply = self.bot.ask(question, ui.key_of(interaction))
-        await ui.respond(interaction, reply, title=question)
+        asked = ui.asked_by(interaction, "ask")
+        reply = self.bot.ask(question, ui.key_of(interaction), asked)
+        await ui.respond(interaction, reply, title=question, vote_on=ui.vote_target(self.bot, reply, asked))
 
     @ask.autocomplete("question")
     async def ask_autocomplete(self, interaction: discord.Interaction[Any], current: str) -> Choices:

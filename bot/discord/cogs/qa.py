@@ -12,6 +12,7 @@ from bot import render
 from bot.discord import ui
 from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Verdict
+from bot.store.recorder import Asked
 
 # Message types that people write; joins, pins, boosts and the like are not questions.
 PERSON_MESSAGES = frozenset({discord.MessageType.default, discord.MessageType.reply})
@@ -44,6 +45,24 @@ def is_addressed(message: discord.Message, me: discord.abc.User, channels: froze
     return not places.isdisjoint(channels)
 
 
+def origin_of(message: discord.Message, me: discord.abc.User) -> str:
+    """How a question reached the bot, as the history records it: dm, mention or channel."""
+    if isinstance(message.channel, discord.DMChannel):
+        return "dm"
+    own_role = message.guild.self_role if message.guild is not None else None
+    if me.id in message.raw_mentions or (own_role is not None and own_role.id in message.raw_role_mentions):
+        return "mention"
+    return "channel"
+
+
+def guild_id_of(message: discord.Message) -> int | None:
+    """The guild a message came from, cached or not (discord.py keeps the id of one it has no Guild for)."""
+    if message.guild is not None:
+        return message.guild.id
+    guild_id: int | None = getattr(message.channel, "guild_id", None)
+    return guild_id
+
+
 class QA(commands.Cog):
     """Answers questions asked in messages."""
 
@@ -70,8 +89,9 @@ class QA(commands.Cog):
         if verdict is Verdict.NOTICE:
             await ui.notify(message, render.cooldown_text(self.bot.throttle.retry_after(key)), delivery)
             return
-        reply = self.bot.ask(message.content, key)
-        await ui.reply_to(message, reply, delivery)
+        asked = Asked(message.id, guild_id_of(message), message.channel.id, message.author.id, origin_of(message, me))
+        reply = self.bot.ask(message.content, key, asked)
+        await ui.reply_to(message, reply, delivery, vote_on=ui.vote_target(self.bot, reply, asked))
 
 
 async def setup(bot: AnswerBot) -> None:
