@@ -13,6 +13,8 @@ import pytest
 from bot import state
 from bot.discord.app import serve
 from bot.engine import Engine
+from bot.store import SQLITE_FILE
+from bot.store.privacy import SALT_FILE
 from tests.discord.discord_harness import Running, StartBot, make_settings
 from tests.discord.discord_standin import APP_ID, GUILD_ID, TOKEN, FakeDiscord
 
@@ -43,7 +45,8 @@ async def test_garbage_in_the_state_dir_is_treated_as_absent(start_bot: StartBot
     state_dir = tmp_path / "state"
     state_dir.mkdir()
     digest = state_dir / f"commands-{APP_ID}-guild-{GUILD_ID}.sha256"
-    for path in (digest, state_dir / f"{APP_ID}.lock", state_dir / f"alive-{APP_ID}-all"):
+    others = (state_dir / f"{APP_ID}.lock", state_dir / f"alive-{APP_ID}-all", state_dir / SALT_FILE, state_dir / SQLITE_FILE)
+    for path in (digest, *others):
         path.write_bytes(garbage)
     running = await start_bot()
     assert len(running.fake.made("sync")) == 1  # the digest was garbage: synced
