@@ -6,10 +6,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.datafile import field, load_yaml, string_list
-from bot.errors import DataError
+from bot.datafile import check_keys, field, load_yaml, string_list
+from bot.errors import DataError, Problems
 
 LEXICON_FILE = "lexicon.yaml"
+FILE_KEYS = frozenset(
+    {
+        "version",
+        "entities",
+        "outside_entities",
+        "unsupported",
+        "spellings",
+        "filler",
+        "negations",
+        "concepts",
+        "stopwords",
+        "dictionary",
+        "slots",
+        "setting",
+        "modifiers",
+        "subject",
+        "premises",
+        "roles",
+    }
+)
+ENTITY_KEYS = frozenset({"name", "aliases"})
 
 ENTITY_PREFIX = "@"
 CONCEPT_PREFIX = "#"
@@ -40,30 +61,35 @@ class Lexicon:
     roles: dict[str, str]
 
 
-def load_lexicon(data_dir: Path) -> Lexicon:
+def load_lexicon(data_dir: Path, problems: Problems | None = None) -> Lexicon:
     """Load and validate lexicon.yaml."""
+    problems = Problems() if problems is None else problems
     path = data_dir / LEXICON_FILE
     data = load_yaml(path)
+    check_keys(data, FILE_KEYS, path, "", problems)
     entities: dict[str, Any] = field(data, "entities", dict, path, "")
     names: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
     for entity_id, entry in entities.items():
-        where = f"entities.{entity_id}"
-        if not isinstance(entry, dict):
-            raise DataError(path, where, "expected {name, aliases}")
-        names[entity_id] = field(entry, "name", str, path, where)
-        aliases[entity_id] = string_list(entry, "aliases", path, where)
+        with problems.entry() as checking:
+            checking.name = str(entity_id)
+            where = f"entities.{entity_id}"
+            if not isinstance(entry, dict):
+                raise DataError(path, where, "expected {name, aliases}")
+            check_keys(entry, ENTITY_KEYS, path, where, problems)
+            names[entity_id] = field(entry, "name", str, path, where)
+            aliases[entity_id] = string_list(entry, "aliases", path, where)
     outside_groups = _lists(data, "outside_entities", path)
     premise_groups = string_list(data, "premises", path, "", default=[])
     for index, group in enumerate(premise_groups):
         if group not in outside_groups:
-            raise DataError(path, f"premises[{index}]", f"{group!r} is not a group of outside_entities")
+            problems.add(DataError(path, f"premises[{index}]", f"{group!r} is not a group of outside_entities"))
     outside = [word for group, words in outside_groups.items() if group not in premise_groups for word in words]
-    premises = [word for group in premise_groups for word in outside_groups[group]]
+    premises = [word for group in premise_groups if group in outside_groups for word in outside_groups[group]]
     roles = field(data, "roles", dict, path, "", default={})
-    for concept, entity in roles.items():
+    for word, entity in roles.items():
         if entity not in names:
-            raise DataError(path, f"roles.{concept}", f"unknown entity {entity!r}")
+            problems.add(DataError(path, f"roles.{word}", f"unknown entity {entity!r}"))
     lexicon = Lexicon(
         entity_names=names,
         entity_aliases=aliases,
@@ -82,21 +108,21 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         subject=string_list(data, "subject", path, "", default=[]),
         roles={str(concept): str(entity) for concept, entity in roles.items()},
     )
-    check_lexicon(lexicon, path)
+    check_lexicon(lexicon, path, problems)
     return lexicon
 
 
-def check_lexicon(lexicon: Lexicon, path: Path) -> None:
-    """Cross-checks inside the lexicon: slots, modifiers and roles must name concepts."""
-
+def check_lexicon(lexicon: Lexicon, path: Path, problems: Problems | None = None) -> None:
+    """Cross-checks inside the lexicon: slots and modifiers must name concepts, setting and subject entities."""
+    problems = Problems() if problems is None else problems
     for key, names in (("slots", lexicon.slots), ("modifiers", lexicon.modifiers)):
         for name in names:
             if name not in lexicon.concepts:
-                raise DataError(path, key, f"{name!r} is not a concept")
+                problems.add(DataError(path, key, f"{name!r} is not a concept"))
     for key, entities in (("setting", lexicon.setting), ("subject", lexicon.subject)):
         for entity in entities:
-            if entity not in lexicon.entity_names:
-                raise DataError(path, key, f"unknown entity {entity!r}")
+            if entity not in lexicon.entity_names and not problems.failed(entity):
+                problems.add(DataError(path, key, f"unknown entity {entity!r}"))
 
 
 def _dictionary(data_dir: Path, name: str) -> frozenset[str]:

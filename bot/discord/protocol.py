@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.delivery import Delivery
 from bot.discord.memory import Memory
 from bot.discord.throttle import Throttle
 from bot.engine import Engine
@@ -24,12 +25,13 @@ from bot.store.recorder import Asked, Recorder
 
 
 class AnswerBot(Protocol):
-    """The bot as its cogs see it: settings, the engine, cooldowns, memory, the history and the error boundary."""
+    """The bot as its cogs see it: settings, the engine, cooldowns, memory, the history, delivery and the error boundary."""
 
     settings: Settings
     live: LiveEngine
     throttle: Throttle
     memory: Memory
+    delivery: Delivery
     recorder: Recorder
 
     @property
