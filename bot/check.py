@@ -20,9 +20,10 @@ from bot.decide import GAP_HANDLER, SOURCE_HANDLER
 from bot.engine import Engine
 from bot.errors import DataError, Problems
 from bot.handlers import HANDLERS
-from bot.intents import INTENTS_FILE, load_intents, load_smalltalk
+from bot.intents import INTENTS_FILE, load_intents, load_replies, load_smalltalk
 from bot.knowledge import KNOWLEDGE_FILE, load_knowledge
 from bot.lexicon import LEXICON_FILE, load_lexicon
+from bot.normalize import OPEN_QUESTION
 
 T = TypeVar("T")
 
@@ -36,8 +37,12 @@ def check(data_dir: Path | None = None) -> tuple[list[DataError], Engine | None]
     knowledge = _load(problems, lambda: load_knowledge(data_dir, entities, problems))
     if knowledge is not None:
         handlers = [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER]
-        _load(problems, lambda: load_intents(data_dir, knowledge, handlers, entities, problems))
+        types = (
+            None if lexicon is None else {n for n, _ in (*lexicon.question_phrases, *lexicon.question_words)} - {OPEN_QUESTION}
+        )
+        _load(problems, lambda: load_intents(data_dir, knowledge, handlers, entities, problems, types))
     _load(problems, lambda: load_smalltalk(data_dir, problems))
+    _load(problems, lambda: load_replies(data_dir, problems))
     if problems.found:
         return problems.found, None
     try:

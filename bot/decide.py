@@ -5,8 +5,8 @@ that made it and a reason a person can read (`ask --json` shows it, `eval` print
 
     message rules:  empty, smalltalk, then the message is cut into the parts that ask (reading.py)
                     and each part is decided on its own; answered parts are answered in order
-    part rules:     PART_RULES below, in order (no_content, outside, unsupported, quoted, profile,
-                    off_topic, no_fit, vetoed, other_time, exact); what none decides, the fitted
+    part rules:     PART_RULES below, in order (outside, unsupported, quoted, profile, vetoed,
+                    other_time, exact); what none decides, the fitted
                     confidence model does: answer, clarify between close readings, or decline
 
 Pure logic over the analyzer and the matcher; the engine turns a Decision into a Reply.
@@ -34,12 +34,13 @@ LEAD_NEEDED = 0.05  # readings closer than this to the best are close: a tie unl
 BLOCKING_MISFITS = ("entity", "slot", "requires")  # guards whose veto of the best reading stands
 BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
 BLOCK_LEAD = 0.05  # ... and this far ahead of them
-UNKNOWN_SHARE_LIMIT = 0.3  # with no name from the article, more unknown words than this is chatter
 EXACT_AT = 0.69  # the template part of the score at which a question's words are a template's words
-EVIDENCE_AT = 0.3  # a reading holding the figure or phrase quoted needs only this score
 
 # Words that join two questions in one: below the answer threshold, a second reading needs one.
 _TWO_PARTS = re.compile(r"\b(vs|versus|compare[ds]?|comparison|and|both|than|difference|or)\b|&|/")
+
+# A yes/no about something besides what the article reports: its outside name is what is asked.
+_ADDITIONAL = re.compile(r"\b(?:also|too|as well|besides|in addition|other)\b")
 
 # Handlers that never answer on their own: they are not offered as suggestions or second readings.
 SOURCE_HANDLER = "source"
@@ -50,17 +51,22 @@ GAP_HANDLER = "gap"
 class Ask:
     """One part of a message that asks something, read on its own.
 
-    named: the entities it names; hinted: those plus the ones its pronouns (or its silence) refer
-    to, from earlier in the message or the conversation; claim: it checks a claim (yes/no, a tag,
-    alternatives); evidence: the facts holding a figure or phrase of the article it quotes.
+    named: the entities it names (an answer must be about all of them); referred: the ones its
+    pronoun or role word may refer to (an answer must be about one of them); claim: it checks a
+    claim (yes/no, a tag, alternatives); evidence: the facts holding a figure or phrase it quotes.
     """
 
     analysis: Analysis
     named: frozenset[str]
-    hinted: frozenset[str]
+    referred: frozenset[str]
     claim: bool
     evidence: frozenset[str]
     tagged: bool = False  # put up to be checked: "..., right?", "true or false: ...", "X or Y?"
+
+    @property
+    def hinted(self) -> frozenset[str]:
+        """The entities named and those referred to."""
+        return self.named | self.referred
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +97,7 @@ class Ranking:
 
     ranked: list[Match]
     fitting: list[Match]
+    nearest: tuple[str, float, str] | None  # the closest known near-miss: (group, score, question)
 
     @property
     def close(self) -> list[Match]:
@@ -100,7 +107,7 @@ class Ranking:
 
 # The part rules, in the order they are tried; the confidence model decides what none of them does.
 # Each earns its place by a measured effect on a class of questions (eval/ablate.py switches each off).
-PART_RULES = ("no_content", "outside", "unsupported", "quoted", "profile", "off_topic", "no_fit", "vetoed", "other_time", "exact")
+PART_RULES = ("outside", "unsupported", "quoted", "profile", "vetoed", "other_time", "exact")
 
 
 class Decider:
@@ -188,49 +195,43 @@ class Decider:
             referred = earlier or conversation or roles
         elif not (named - self._setting):
             referred = frozenset(self.analyzer.roles[t] for t in reading.content if t in self.analyzer.roles)
-        hinted = named | referred
         found = figures(reading.cleaned)
         # A year is mostly a qualifier ("revenue in 2019"); it is quoted back only when it is all there is.
         bare = all(t[0].isdigit() for t in reading.content)
         stated = frozenset(f for f in found if self.evidence.states(f) and (f.kind != "year" or bare))
         evidence = self.evidence.facts_with_figures(stated) | self.evidence.facts_quoting(quoted(reading.cleaned))
-        return Ask(replace(reading, checking=claim), named, hinted, claim, evidence, tagged)
+        return Ask(replace(reading, checking=claim), named, referred - named, claim, evidence, tagged)
 
     # -- one part ---------------------------------------------------------------------------
 
     def decide_ask(self, ask: Ask) -> Decision:
         """The part rules in order; the first that decides wins. The last always decides."""
         ranked = self.matcher.rank(ask.analysis)
-        ranking = Ranking(ranked, [m for m in ranked if self.misfit(m.intent, ask) is None])
+        ranking = Ranking(
+            ranked, [m for m in ranked if self.misfit(m.intent, ask) is None], self.matcher.nearest_miss(ask.analysis)
+        )
         for rule in self.rules:
-            decision = getattr(self, f"_{rule}")(ask, ranking)
+            decision: Decision | None = getattr(self, f"_{rule}")(ask, ranking)
             if decision is not None:
                 return decision
         return self._confidence(ask, ranking)
 
-    def _no_content(self, ask: Ask, ranking: Ranking) -> Decision | None:
-        """Nothing to match: no word the article uses and no figure or phrase of it."""
-        if ask.analysis.content or ask.evidence:
-            return None
-        return Decision(Kind.DECLINE, "no_content", "decline: no words the article uses", ask=ask)
-
     def _outside(self, ask: Ask, ranking: Ranking) -> Decision | None:
         """Names a place, company, person, event or period the article does not cover ("when did
-        amazon enter japan"). In a claim about the article's own names a wrong company or person is
-        a premise the answer sets right; between alternatives the answer says which one holds."""
+        amazon enter japan"). In a claim about the article's own names a wrong company, person,
+        event or period is a premise the answer may set right (see _other_time)."""
         reading = ask.analysis
-        about_the_article = bool(ask.named - self._setting)
-        if not reading.outside or (about_the_article and ((ask.claim and reading.premise) or reading.alternatives)):
+        if not reading.outside or (ask.claim and reading.premise and ask.named - self._setting):
             return None
         return Decision(Kind.DECLINE, "outside", "decline: names something outside the article", tuple(ranking.fitting), ask=ask)
 
     def _unsupported(self, ask: Ask, ranking: Ranking) -> Decision | None:
-        """Asks for what the article never gives about anyone (a CEO, users, profit, a stock price),
-        unless it is one of two alternatives ("dollars or yuan?")."""
-        reading = ask.analysis
-        if not reading.unsupported or reading.alternatives:
+        """Asks for what the article never gives about anyone (a CEO, users, profit, a stock price)."""
+        if not ask.analysis.unsupported:
             return None
-        return Decision(Kind.DECLINE, "unsupported", "decline: asks for something the article never gives", tuple(ranking.fitting), ask=ask)
+        return Decision(
+            Kind.DECLINE, "unsupported", "decline: asks for something the article never gives", tuple(ranking.fitting), ask=ask
+        )
 
     def _quoted(self, ask: Ask, ranking: Ranking) -> Decision | None:
         """A figure or phrase of the article quoted back leads to the fact that holds it ("what's
@@ -250,10 +251,8 @@ class Decider:
             candidates = [i for i in self._answering if set(i.facts) & ask.evidence and fits(i)]
             if not candidates:
                 return None
-            holding = [Match(min(candidates, key=lambda i: len(i.facts)), EVIDENCE_AT, "")]
+            holding = [Match(min(candidates, key=lambda i: len(i.facts)), 0.0, "")]
         best = holding[0]
-        if best.score < EVIDENCE_AT:
-            return None
         chosen = [best]
         fitting = ranking.fitting
         if fitting and fitting[0].score >= best.score + LEAD_NEEDED and not set(fitting[0].intent.facts) & ask.evidence:
@@ -269,23 +268,15 @@ class Decider:
         if not all(t.startswith(ENTITY_PREFIX) or t == CONCEPT_PREFIX + "summary" for t in reading.content):
             return None
         entity = next(iter(ask.hinted))
-        return Decision(Kind.ANSWER, "profile", f"answer: a name alone ({entity}), what the article says of it", profile=entity, ask=ask)
-
-    def _off_topic(self, ask: Ask, ranking: Ranking) -> Decision | None:
-        """No name from the article and mostly words it never uses: chatter about something else."""
-        if ask.hinted or self.matcher.unknown_share(ask.analysis) < UNKNOWN_SHARE_LIMIT:
-            return None
-        return Decision(Kind.DECLINE, "off_topic", "decline: no name from the article and mostly words it never uses", ask=ask)
-
-    def _no_fit(self, ask: Ask, ranking: Ranking) -> Decision | None:
-        """No intent fits the names, slots and kind of question asked."""
-        if ranking.fitting:
-            return None
-        return Decision(Kind.DECLINE, "no_fit", "decline: no intent fits the names and kind of question", ask=ask)
+        return Decision(
+            Kind.ANSWER, "profile", f"answer: a name alone ({entity}), what the article says of it", profile=entity, ask=ask
+        )
 
     def _vetoed(self, ask: Ask, ranking: Ranking) -> Decision | None:
         """The best reading is one the guards rule out (Alibaba's revenue, who founded Joyo): then a
         weaker reading that fits would be a wrong fact."""
+        if not ranking.fitting:
+            return None
         top, best = ranking.ranked[0], ranking.fitting[0]
         misfit = self.misfit(top.intent, ask)
         if misfit not in BLOCKING_MISFITS or top.score < BLOCK_AT or top.score - best.score < BLOCK_LEAD:
@@ -300,10 +291,10 @@ class Decider:
         company ("pdd revenue 2018?", "did walmart open a pop-up?")."""
         reading = ask.analysis
         other_years = reading.years - self._years
-        if not other_years and not (reading.premise and not reading.alternatives):
+        if not ranking.fitting or (not other_years and not reading.premise):
             return None
-        if ask.tagged or (ask.claim and "when" in ranking.fitting[0].intent.asks):
-            return None
+        if ask.tagged or (ask.claim and "when" in ranking.fitting[0].intent.asks and not _ADDITIONAL.search(reading.cleaned)):
+            return None  # "is amazon opening a store on jd too?" asks about another store, not this one
         what = f"the article has nothing for {min(other_years)}" if other_years else "names something outside the article"
         rule = "other_year" if other_years else "outside"
         return Decision(Kind.DECLINE, rule, f"decline: {what}", tuple(ranking.fitting), ask=ask)
@@ -311,11 +302,12 @@ class Decider:
     def _exact(self, ask: Ask, ranking: Ranking) -> Decision | None:
         """The question folds to the very words of a template: that template's intent answers, unless
         a known near-miss is as close or several intents are tied."""
+        if not ranking.fitting:
+            return None
         best = ranking.fitting[0]
         if best.similarity < EXACT_AT or _fullest(ranking.close) is None:
             return None
-        nearest = self.matcher.nearest_miss(ask.analysis)
-        if nearest is not None and nearest[1] >= best.score:
+        if ranking.nearest is not None and ranking.nearest[1] >= best.score:
             return None
         reason = f"answer: folds to the words of a template of {best.intent.name} ({best.template!r})"
         return Decision(Kind.ANSWER, "exact", reason, (best,), best.score, ask=ask)
@@ -324,31 +316,54 @@ class Decider:
         """The fitted model (bot/fitted.py) weighs the chosen reading: answer, ask which of close
         readings was meant, or decline."""
         reading, fitting, close = ask.analysis, ranking.fitting, ranking.close
+        if not fitting:
+            return Decision(Kind.DECLINE, "no_fit", "decline: no intent fits the names and kind of question", ask=ask)
         best = fitting[0]
         fullest = _fullest(close)
         chosen = self._readings(fitting, fullest or best, ask)
         if len(chosen) == 2 and not (best.score >= SECOND_READING_AT or _TWO_PARTS.search(reading.cleaned) or ask.claim):
             chosen = chosen[:1]  # a weak first reading with a second one: only when the question joins two
-        features = self.features(ask, chosen, fitting)
+        features = self.features(ask, chosen, fitting, ranking.nearest)
         confidence = fitted.confidence(features)
         names = " and ".join(f"{m.intent.name} {m.score:.2f}" for m in chosen)
         why = f"confidence {confidence:.2f} for {names} ({chosen[0].template!r})"
-        weighed = {"candidate": tuple(chosen), "features": features, "ask": ask}
-        if confidence >= fitted.ANSWER_AT and fullest is not None:
+        candidate = tuple(chosen)
+        if confidence >= fitted.ANSWER_AT:
             rule = "two_readings" if len(chosen) == 2 else "answer"
-            return Decision(Kind.ANSWER, rule, f"answer: {why}", tuple(chosen), confidence, **weighed)
+            return Decision(
+                Kind.ANSWER, rule, f"answer: {why}", candidate, confidence, ask=ask, candidate=candidate, features=features
+            )
         if confidence >= fitted.CLARIFY_AT and len(close) > 1:
             names = ", ".join(f"{m.intent.name} {m.score:.2f}" for m in close[:3])
-            return Decision(Kind.CLARIFY, "clarify", f"clarify: close readings {names}", tuple(close), confidence, **weighed)
-        return Decision(Kind.DECLINE, "low_confidence", f"decline: {why}", tuple(fitting), confidence, **weighed)
+            return Decision(
+                Kind.CLARIFY,
+                "clarify",
+                f"clarify: close readings {names}",
+                tuple(close),
+                confidence,
+                ask=ask,
+                candidate=candidate,
+                features=features,
+            )
+        return Decision(
+            Kind.DECLINE,
+            "low_confidence",
+            f"decline: {why}",
+            tuple(fitting),
+            confidence,
+            ask=ask,
+            candidate=candidate,
+            features=features,
+        )
 
-    def features(self, ask: Ask, chosen: Sequence[Match], fitting: Sequence[Match]) -> dict[str, float]:
+    def features(
+        self, ask: Ask, chosen: Sequence[Match], fitting: Sequence[Match], nearest: tuple[str, float, str] | None
+    ) -> dict[str, float]:
         """What the answer/decline model weighs about the chosen reading (see bot/fitted.py)."""
         reading = ask.analysis
         best = chosen[0]
         taken = {f for m in chosen for f in m.intent.facts}
         rival = next((m for m in fitting if not set(m.intent.facts) <= taken), None)
-        nearest = self.matcher.nearest_miss(reading)
         content = frozenset(reading.content)
         total = self.matcher.weigh(content) or 1.0
         bayes = self.matcher.posterior(reading)
@@ -380,9 +395,11 @@ class Decider:
         question asked; an intent about one company must have it named or referred to ("the
         founder" is Colin Huang). A claim put up to be checked ("tmall is owned by jd, right?",
         "jd or alibaba?") may have one name wrong: the article's fact sets it right."""
-        outside_names = (ask.hinted - self._setting) - intent.entities
+        outside_names = (ask.named - self._setting) - intent.entities
         if outside_names and not (ask.tagged and len(outside_names) == 1 and ask.named & intent.entities - self._setting):
             return "entity"
+        if ask.referred - self._setting and not ask.referred & intent.entities:
+            return "entity"  # "when did amazon join tmall and when did it leave": "it" is one of them
         reading = ask.analysis
         if (
             intent.requires
@@ -392,7 +409,7 @@ class Decider:
         ):
             return "requires"  # "when did it become 4th?" with nothing before: the only company it can be
         slots = self._slots.intersection(reading.content)
-        if slots and not slots <= self.matcher.vocabulary_of(intent):
+        if slots and not slots <= self.matcher.templates_vocabulary(intent):
             return "slot"
         if reading.qtype is not None and reading.qtype not in intent.asks and not self._names_the_answer(intent, ask):
             return "question type"
@@ -402,8 +419,13 @@ class Decider:
 
     def _names_the_answer(self, intent: Intent, ask: Ask) -> bool:
         """A who-question ("baidu was outpaced by who", "token of respect to whom") is answered by a
-        fact that names someone the question does not."""
-        return ask.analysis.qtype == "who" and bool(intent.entities - ask.hinted - self._setting - self._subject)
+        fact that names someone the question does not, about just what the question asks (a "who
+        founded joyo" is not answered by the fact that Amazon bought Joyo)."""
+        return (
+            ask.analysis.qtype == "who"
+            and bool(intent.entities - ask.hinted - self._setting - self._subject)
+            and not self._unexplained(ask.analysis, [Match(intent, 0.0, "")])
+        )
 
     # -- readings ----------------------------------------------------------------------------
 
@@ -424,7 +446,7 @@ class Decider:
     def _unexplained(self, reading: Analysis, chosen: list[Match]) -> frozenset[str]:
         """Names and concepts of the question that none of the chosen intents knows (a claim to
         check may name the wrong company: there only concepts count)."""
-        known = frozenset().union(self._modifiers, *(self.matcher.vocabulary_of(m.intent) for m in chosen))
+        known = frozenset().union(self._modifiers, *(self.matcher.templates_vocabulary(m.intent) for m in chosen))
         kinds = "#" if reading.checking else "#@"
         return frozenset(t for t in reading.content if t[0] in kinds and t not in known and t[1:] not in self._setting)
 
@@ -435,7 +457,7 @@ class Decider:
         remainder = replace(whole, content=tuple(sorted(rest)), qtype=None)
         # Only the names the first reading leaves unexplained must belong to the second one...
         unexplained_names = frozenset(t[1:] for t in rest if t.startswith(ENTITY_PREFIX))
-        second_ask = replace(ask, named=unexplained_names, hinted=unexplained_names | (ask.hinted - ask.named))
+        second_ask = replace(ask, named=unexplained_names)
         # ... and it must be about the same story: share a name with the first reading and, if the
         # question names someone besides the story's subject (Tmall, Colin Huang), be about them.
         topic = first.intent.entities - self._setting

@@ -13,24 +13,19 @@ from pathlib import Path
 from bot.decide import GAP_HANDLER, SOURCE_HANDLER, Ask, Decider, Decision
 from bot.evidence import Evidence
 from bot.examples import load_examples
+from bot.folding import Folded, Folder
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
-from bot.intents import load_intents, load_smalltalk
+from bot.intents import INTENTS_FILE, load_intents, load_replies, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
-from bot.lexicon import load_lexicon
+from bot.lexicon import ENTITY_PREFIX, LEXICON_FILE, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
-from bot.normalize import Analysis, Analyzer, clean
-from bot.reading import checks_a_claim, parts
+from bot.normalize import OPEN_QUESTION, Analysis, Analyzer
 from bot.smalltalk import SmallTalk, SmallTalkDetector
 
 SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
-
-# Front ends show the suggestions after these texts ("You could ask:" / "Did you mean:", or buttons).
-DECLINE_TEXT = "Sorry, the article doesn't say."
-OUTSIDE_TEXT = "The article doesn't cover that: it is only about Amazon, Pinduoduo and e-commerce in China."
-CLARIFY_TEXT = "I'm not sure which question you mean."
 
 
 def default_data_dir() -> Path:
@@ -64,17 +59,23 @@ class Engine:
         intents: tuple[Intent, ...],
         analyzer: Analyzer,
         smalltalk: tuple[SmallTalk, ...],
+        replies: Mapping[str, str],
         near_misses: Mapping[str, Sequence[str]] | None = None,
+        folder: Folder | None = None,
     ) -> None:
         self.knowledge = knowledge
+        self.replies = dict(replies)
         self.intents = intents
         self.analyzer = analyzer
-        self.matcher = Matcher(intents, analyzer, near_misses or {}, frozenset(knowledge.years))
+        self.matcher = Matcher(intents, analyzer, near_misses or {}, frozenset(knowledge.years), folder)
         self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
         self.decider = Decider(analyzer, self.matcher, self.smalltalk, Evidence(knowledge.facts.values()), knowledge.years)
         self._by_name = {intent.name: intent for intent in intents}
         # Derived once: /timeline choices, /facts autocomplete (per keystroke) and the year guard read them.
         self.years: tuple[int, ...] = knowledge.years
+        self._years = frozenset(self.years)
+        self._year_list = ", ".join(map(str, self.years))
+        self._setting = frozenset(analyzer.setting)
         names = analyzer.entity_names
         self.topics: tuple[tuple[str, str], ...] = tuple((e, names[e]) for e in names if knowledge.about(e))
         self._default_suggestions = tuple(
@@ -90,18 +91,32 @@ class Engine:
         data_dir = data_dir or default_data_dir()
         lexicon = load_lexicon(data_dir)
         knowledge = load_knowledge(data_dir, frozenset(lexicon.entity_names))
-        intents = load_intents(data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names)
+        question_types = {name for name, _ in (*lexicon.question_phrases, *lexicon.question_words)} - {OPEN_QUESTION}
+        intents = load_intents(
+            data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names, None, question_types
+        )
         example_sets = load_examples(data_dir, (i.name for i in intents), exclude=without_examples)
+        analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
+        folder = Folder(analyzer, [data_dir / LEXICON_FILE, data_dir / INTENTS_FILE, data_dir / lexicon.dictionary_file])
+        # Only plain questions teach the matcher: several questions in one, or a claim whose wrong
+        # year or name the answer sets right, would make that year or name look answered.
+        setting = frozenset(lexicon.setting)
         intents = tuple(
-            replace(intent, examples=tuple(q for s in example_sets for q in s.by_intent.get(intent.name, ()) if _plain_question(q)))
+            replace(
+                intent,
+                examples=tuple(
+                    q for s in example_sets for q in s.by_intent.get(intent.name, ()) if _teaches(folder.fold(q), intent, setting)
+                ),
+            )
             for intent in intents
         )
         near_misses: dict[str, list[str]] = {}
         for example_set in example_sets:
             for group, questions in example_set.near_misses.items():
                 near_misses.setdefault(group, []).extend(questions)
-        analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
-        return cls(knowledge, intents, analyzer, load_smalltalk(data_dir), near_misses)
+        engine = cls(knowledge, intents, analyzer, load_smalltalk(data_dir), load_replies(data_dir), near_misses, folder)
+        folder.save()
+        return engine
 
     # -- what front ends show ------------------------------------------------------------
 
@@ -123,7 +138,7 @@ class Engine:
         """All dated events, or one year's."""
         answer = timeline(self.knowledge, year)
         if answer is None:
-            return self._decline(f"The article mentions no events in {year}. Years it covers: {', '.join(map(str, self.years))}.")
+            return self._decline(self.replies["no_events"].format(year=year, years=self._year_list))
         return self._answer("timeline", answer, 100, frozenset())
 
     def profile(self, topic: str) -> Reply:
@@ -131,14 +146,14 @@ class Engine:
         entity = self._entity(topic)
         answer = profile(self.knowledge, entity, self.analyzer.entity_names[entity]) if entity else None
         if answer is None or entity is None:
-            return self._decline(f"The article says nothing about {topic!r}.")
+            return self._decline(self.replies["unknown_topic"].format(topic=repr(topic)))
         return self._answer("profile", answer, 100, frozenset({entity}))
 
     def source(self, paragraph: int) -> Reply:
         """One paragraph quoted whole (0 is the title)."""
         answer = source(self.knowledge, paragraph)
         if answer is None:
-            return self._decline(f"The article has paragraphs 1 to {self.paragraph_count}.")
+            return self._decline(self.replies["paragraphs"].format(last=self.paragraph_count))
         return self._answer("source", answer, 100, frozenset())
 
     def answer_intent(self, name: str) -> Reply:
@@ -189,9 +204,22 @@ class Engine:
             return self._combine(replies, decision.reason, entities)
         if decision.kind is Kind.CLARIFY:
             suggestions = tuple(m.intent.suggestion for m in decision.matches[:SUGGESTIONS])
-            return Reply(Kind.CLARIFY, None, 0, CLARIFY_TEXT, (), suggestions, entities, decision.reason)
-        text = OUTSIDE_TEXT if decision.rule in ("outside", "off_topic", "other_year") else DECLINE_TEXT
-        return self._decline(text, list(decision.matches), entities, decision.reason)
+            return Reply(Kind.CLARIFY, None, 0, self.replies["clarify"], (), suggestions, entities, decision.reason)
+        return self._decline(self._decline_text(decision), list(decision.matches), entities, decision.reason)
+
+    def _decline_text(self, decision: Decision) -> str:
+        """What the decline says: what the article never gives about the names asked about, that the
+        question is outside the article, or plainly that the article doesn't say."""
+        reading = decision.ask.analysis if decision.ask else None
+        if decision.rule == "unsupported" and reading is not None and reading.unsupported:
+            named = [self.analyzer.entity_names[e] for e in sorted(decision.ask.named - self._setting)] if decision.ask else []
+            whose = f"{named[0]}'s " if len(named) == 1 else ""
+            return self.analyzer.unsupported_replies[reading.unsupported[0]].replace("{whose}", whose)
+        if decision.rule == "other_year" and reading is not None and reading.years - self._years:
+            return self.replies["other_year"].format(year=min(reading.years - self._years), years=self._year_list)
+        if decision.rule == "outside":
+            return self.replies["outside"]
+        return self.replies["decline"]
 
     def _combine(self, replies: list[Reply], reason: str, entities: frozenset[str]) -> Reply:
         """One answer made of several: each part's text in order, citations once each."""
@@ -207,7 +235,7 @@ class Engine:
             wanted = _PARAGRAPH.search(analysis.cleaned)
             paragraph = int(wanted.group(1)) if wanted else (context.paragraphs[0] if context.paragraphs else None)
             if paragraph is None:
-                return self._decline(f"Which part? Ask a question first, then ask for its source, or name a paragraph (1 to {self.paragraph_count}).")
+                return self._decline(self.replies["source_first"].format(last=self.paragraph_count))
             return self.source(paragraph)
         if intent.handler == GAP_HANDLER:
             text = " ".join(self.knowledge.facts[f].text for f in intent.facts)
@@ -216,7 +244,7 @@ class Engine:
             return Reply(Kind.DECLINE, intent.name, 0, text, (), offered[:SUGGESTIONS], entities, reason)
         answer = HANDLERS[intent.handler](self.knowledge, intent, analysis)
         if answer is None:
-            return self._decline(DECLINE_TEXT, entities=entities)
+            return self._decline(self.replies["decline"], entities=entities)
         return self._answer(intent.name, answer, _percent(match.score), entities | intent.entities & entities)
 
     def _answer(self, intent: str, answer: Answer, confidence: int, entities: frozenset[str]) -> Reply:
@@ -225,8 +253,12 @@ class Engine:
     def _decline(
         self, text: str, near: list[Match] | None = None, entities: frozenset[str] = frozenset(), reason: str = ""
     ) -> Reply:
+        # The readings nearest the question first, then the questions about the names it asks
+        # about, and the usual ones only when nothing relates.
         offered = [m.intent.suggestion for m in near or [] if m.intent.handler not in (SOURCE_HANDLER, GAP_HANDLER)]
-        offered += [s for s in self._default_suggestions if s not in offered]
+        about = entities - self._setting
+        offered += [i.suggestion for i in self.intents if about & i.entities and i.handler not in (SOURCE_HANDLER, GAP_HANDLER)]
+        offered += self._default_suggestions
         return Reply(Kind.DECLINE, None, 0, text, (), tuple(dict.fromkeys(offered))[:SUGGESTIONS], entities, reason)
 
     def _chat(self, kind: str, reason: str = "") -> Reply:
@@ -243,11 +275,12 @@ class Engine:
         return next(iter(analysis.entities)) if len(analysis.entities) == 1 else None
 
 
-def _plain_question(text: str) -> bool:
-    """Whether a labelled example is one plain question: not several, not a claim to check (a
-    claim's wrong year or name would make a real question about that year or name look answered)."""
-    cleaned = clean(text)
-    return len([p for p in parts(cleaned) if p.asks]) <= 1 and not checks_a_claim(cleaned)
+def _teaches(example: Folded, intent: Intent, setting: frozenset[str]) -> bool:
+    """Whether a labelled example may teach the matcher its intent: it is one plain question (not
+    several, not a claim whose wrong year or name the answer sets right), and it names no one the
+    intent's facts are not about (the guards would never let the intent answer it: a labelling slip)."""
+    named = {t[1:] for t in example.content if t.startswith(ENTITY_PREFIX)}
+    return example.plain and named <= intent.entities | setting
 
 
 def _percent(score: float) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import resource
 import statistics
 import subprocess
@@ -78,7 +79,9 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
                 report.correct[label] += 1
             elif answered:
                 report.wrong += 1
-                report.misses.append(("WRONG", question, f"{label}, wanted {expect}: {_short(reply)}\n            [{reply.reason}]"))
+                report.misses.append(
+                    ("WRONG", question, f"{label}, wanted {expect}: {_short(reply)}\n            [{reply.reason}]")
+                )
             else:
                 report.misses.append(
                     (
@@ -112,7 +115,7 @@ def label(engine: Engine, rows: Sequence[tuple[str, object]]) -> Labels:
         if expect == "decline":
             labels.near_misses.append(question)
             continue
-        passing = [name for name, text in texts.items() if passes(text, expect)]
+        passing = [name for name, text in texts.items() if _holds(text, expect)]
         if not passing:
             labels.unlabelled.append(question)
             continue
@@ -121,6 +124,14 @@ def label(engine: Engine, rows: Sequence[tuple[str, object]]) -> Labels:
         best = min(passing, key=lambda name: (rank.get(name, len(rank)), size[name]))
         labels.by_intent.setdefault(best, []).append(question)
     return labels
+
+
+def _holds(answer: str, expect: object) -> bool:
+    """Whether an answer holds every group of expected facts as whole words: stricter than passes()
+    for labelling, where "15" must not be found in "2015"."""
+    text = fold(answer)
+    groups = expect if isinstance(expect, list) else []
+    return all(any(re.search(rf"(?<!\w){re.escape(fold(str(alt)))}(?!\w)", text) for alt in group) for group in groups)
 
 
 def _short(reply: Reply) -> str:

@@ -76,8 +76,6 @@ class Evidence:
         self._figures: dict[str, frozenset[Figure]] = {}
         self._text: dict[str, str] = {}
         for fact in facts:
-            if fact.kind == "gap":
-                continue  # a gap says what is missing; it never holds the figure asked about
             quotes = " ".join(citation.quote.casefold() for citation in fact.citations)
             self._figures[fact.id] = figures(quotes.replace(",", ""))
             self._text[fact.id] = " " + " ".join(_WORD.findall(quotes.replace("’", "'").replace("'s", ""))) + " "

@@ -35,10 +35,10 @@ def fact_handler(knowledge: Knowledge, intent: Intent, analysis: Analysis) -> An
 
 
 def numbers_handler(knowledge: Knowledge, intent: Intent, analysis: Analysis) -> Answer | None:
-    """Pinduoduo's quarterly figures, one per line."""
+    """The intent's facts one per line, under its heading."""
     answer = facts_answer(knowledge.facts[f] for f in intent.facts)
     lines = "\n".join(f"• {knowledge.facts[f].text}" for f in intent.facts)
-    return Answer(f"Pinduoduo's latest results (Q3 2019):\n{lines}", answer.citations)
+    return Answer("\n".join(line for line in (intent.heading, lines) if line), answer.citations)
 
 
 def timeline_handler(knowledge: Knowledge, intent: Intent, analysis: Analysis) -> Answer | None:

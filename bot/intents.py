@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -9,15 +10,27 @@ from bot.datafile import check_keys, field, load_yaml, string_list
 from bot.errors import DataError, Problems
 from bot.knowledge import Knowledge
 from bot.models import Intent
-from bot.normalize import QUESTION_TYPES, phrase_words
+from bot.normalize import phrase_words
 from bot.smalltalk import SmallTalk
 
 INTENTS_FILE = "intents.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
 SUGGESTION_LIMIT = 80
 FILE_KEYS = frozenset({"version", "intents"})
-INTENT_KEYS = frozenset({"name", "handler", "facts", "asks", "requires", "templates", "suggestion"})
+INTENT_KEYS = frozenset({"name", "handler", "facts", "asks", "requires", "templates", "suggestion", "heading"})
 SMALLTALK_FILE_KEYS = frozenset({"version", "smalltalk"})
+REPLIES_FILE = "replies.yaml"
+# Each reply the engine needs, and the placeholders it fills in.
+REPLY_PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "decline": frozenset(),
+    "outside": frozenset(),
+    "other_year": frozenset({"year", "years"}),
+    "clarify": frozenset(),
+    "source_first": frozenset({"last"}),
+    "paragraphs": frozenset({"last"}),
+    "no_events": frozenset({"year", "years"}),
+    "unknown_topic": frozenset({"topic"}),
+}
 SMALLTALK_KEYS = frozenset({"phrases", "reply"})
 
 
@@ -27,9 +40,16 @@ def template_key(text: str) -> str:
 
 
 def load_intents(
-    data_dir: Path, knowledge: Knowledge, handlers: Iterable[str], entities: Iterable[str], problems: Problems | None = None
+    data_dir: Path,
+    knowledge: Knowledge,
+    handlers: Iterable[str],
+    entities: Iterable[str],
+    problems: Problems | None = None,
+    question_types: Iterable[str] | None = None,
 ) -> tuple[Intent, ...]:
-    """Load intents.yaml and check it against the handlers, the facts and the entities."""
+    """Load intents.yaml and check it against the handlers, the facts, the entities and the lexicon's
+    question types (not checked when None: the lexicon itself failed to load)."""
+    known_types = frozenset(question_types) if question_types is not None else None
     problems = Problems() if problems is None else problems
     path = data_dir / INTENTS_FILE
     data = load_yaml(path)
@@ -55,8 +75,8 @@ def load_intents(
             if fact_id not in knowledge.facts and not problems.failed(fact_id):
                 raise DataError(path, f"{where}.facts", f"unknown fact id {fact_id!r}")
         asks = frozenset(string_list(entry, "asks", path, where, default=[]))
-        if asks - QUESTION_TYPES:
-            raise DataError(path, f"{where}.asks", f"unknown question type {sorted(asks - QUESTION_TYPES)[0]!r}")
+        if known_types is not None and asks - known_types:
+            raise DataError(path, f"{where}.asks", f"unknown question type {sorted(asks - known_types)[0]!r}")
         requires = frozenset(string_list(entry, "requires", path, where, default=[]))
         if {e for e in requires - entity_ids if not problems.failed(e)}:
             raise DataError(path, f"{where}.requires", f"unknown entity {sorted(requires - entity_ids)[0]!r}")
@@ -72,7 +92,8 @@ def load_intents(
         suggestion = str(entry.get("suggestion") or templates[0])
         if len(suggestion) > SUGGESTION_LIMIT:
             raise DataError(path, f"{where}.suggestion", f"longer than {SUGGESTION_LIMIT} characters (a Discord button label)")
-        intents.append(Intent(name, handler, tuple(facts), tuple(templates), asks, about, requires, suggestion))
+        heading = str(entry.get("heading") or "")
+        intents.append(Intent(name, handler, tuple(facts), tuple(templates), asks, about, requires, suggestion, heading=heading))
 
     for index, entry in enumerate(field(data, "intents", list, path, "")):
         with problems.entry():
@@ -105,3 +126,23 @@ def load_smalltalk(data_dir: Path, problems: Problems | None = None) -> tuple[Sm
             phrases = tuple(string_list(entry, "phrases", path, where))
             kinds.append(SmallTalk(str(name), phrases, field(entry, "reply", str, path, where)))
     return tuple(kinds)
+
+
+def load_replies(data_dir: Path, problems: Problems | None = None) -> dict[str, str]:
+    """Load replies.yaml: every reply the engine needs, with exactly the placeholders it fills in."""
+    problems = Problems() if problems is None else problems
+    path = data_dir / REPLIES_FILE
+    data = load_yaml(path)
+    check_keys(data, frozenset({"version", "replies"}), path, "", problems)
+    table = field(data, "replies", dict, path, "")
+    check_keys(table, frozenset(REPLY_PLACEHOLDERS), path, "replies", problems)
+    replies: dict[str, str] = {}
+    for name, wanted in REPLY_PLACEHOLDERS.items():
+        with problems.entry():
+            text = field(table, name, str, path, "replies")
+            used = frozenset(re.findall(r"{(\w+)}", text))
+            if used != wanted:
+                expected = ", ".join(f"{{{p}}}" for p in sorted(wanted)) or "no placeholders"
+                raise DataError(path, f"replies.{name}", f"expected {expected}, found {', '.join(sorted(used)) or 'none'}")
+            replies[name] = text
+    return replies

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,11 @@ FILE_KEYS = frozenset(
         "subject",
         "premises",
         "roles",
+        "question_types",
     }
 )
 ENTITY_KEYS = frozenset({"name", "aliases"})
+UNSUPPORTED_KEYS = frozenset({"reply", "phrases"})
 
 ENTITY_PREFIX = "@"
 CONCEPT_PREFIX = "#"
@@ -47,18 +50,23 @@ class Lexicon:
     entity_aliases: dict[str, list[str]]
     outside: list[str]
     premises: list[str]
-    unsupported: list[str]
+    unsupported: dict[str, list[str]]  # group -> phrases
+    unsupported_replies: dict[str, str]  # group -> the decline that says what the article does not give
     spellings: dict[str, list[str]]
     filler: list[str]
     negations: list[str]
     concepts: dict[str, list[str]]
     stopwords: list[str]
     dictionary: frozenset[str]
+    dictionary_file: str
     slots: list[str]
     setting: list[str]
     modifiers: list[str]
     subject: list[str]
     roles: dict[str, str]
+    question_phrases: tuple[tuple[str, str], ...]  # (question type, pattern): anywhere in the question
+    question_words: tuple[tuple[str, str], ...]  # failing those, the first question word
+    asks_name: str  # a pattern: an open question asking for a name is a who-question
 
 
 def load_lexicon(data_dir: Path, problems: Problems | None = None) -> Lexicon:
@@ -86,6 +94,19 @@ def load_lexicon(data_dir: Path, problems: Problems | None = None) -> Lexicon:
             problems.add(DataError(path, f"premises[{index}]", f"{group!r} is not a group of outside_entities"))
     outside = [word for group, words in outside_groups.items() if group not in premise_groups for word in words]
     premises = [word for group in premise_groups if group in outside_groups for word in outside_groups[group]]
+    unsupported: dict[str, tuple[list[str], str]] = {}
+    for group, entry in field(data, "unsupported", dict, path, "").items():
+        where = f"unsupported.{group}"
+        if not isinstance(entry, dict):
+            problems.add(DataError(path, where, "expected {reply, phrases}"))
+            continue
+        check_keys(entry, UNSUPPORTED_KEYS, path, where, problems)
+        unsupported[str(group)] = (string_list(entry, "phrases", path, where), field(entry, "reply", str, path, where))
+    types = field(data, "question_types", dict, path, "")
+    check_keys(types, frozenset({"phrases", "words", "names"}), path, "question_types", problems)
+    question_phrases = _patterns(types, "phrases", path, problems)
+    question_words = _patterns(types, "words", path, problems)
+    asks_name = field(types, "names", str, path, "question_types")
     roles = field(data, "roles", dict, path, "", default={})
     for word, entity in roles.items():
         if entity not in names:
@@ -95,18 +116,23 @@ def load_lexicon(data_dir: Path, problems: Problems | None = None) -> Lexicon:
         entity_aliases=aliases,
         outside=outside,
         premises=premises,
-        unsupported=string_list(data, "unsupported", path, ""),
+        unsupported={group: phrases for group, (phrases, _) in unsupported.items()},
+        unsupported_replies={group: reply for group, (_, reply) in unsupported.items()},
         spellings=_lists(data, "spellings", path),
         filler=string_list(data, "filler", path, "", default=[]),
         negations=string_list(data, "negations", path, "", default=[]),
         concepts=_lists(data, "concepts", path),
         stopwords=string_list(data, "stopwords", path, ""),
         dictionary=_dictionary(data_dir, field(data, "dictionary", str, path, "")),
+        dictionary_file=str(data.get("dictionary", "")),
         slots=string_list(data, "slots", path, "", default=[]),
         setting=string_list(data, "setting", path, "", default=[]),
         modifiers=string_list(data, "modifiers", path, "", default=[]),
         subject=string_list(data, "subject", path, "", default=[]),
         roles={str(concept): str(entity) for concept, entity in roles.items()},
+        question_phrases=question_phrases,
+        question_words=question_words,
+        asks_name=asks_name,
     )
     check_lexicon(lexicon, path, problems)
     return lexicon
@@ -137,3 +163,20 @@ def _dictionary(data_dir: Path, name: str) -> frozenset[str]:
 def _lists(data: dict[str, Any], key: str, path: Path) -> dict[str, list[str]]:
     table = field(data, key, dict, path, "")
     return {str(name): string_list(table, name, path, key) for name in table}
+
+
+def _patterns(table: dict[str, Any], key: str, path: Path, problems: Problems) -> tuple[tuple[str, str], ...]:
+    """[type, regular expression] pairs, each pattern compiled once to check it."""
+    found: list[tuple[str, str]] = []
+    for index, pair in enumerate(field(table, key, list, path, "question_types")):
+        where = f"question_types.{key}[{index}]"
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) and x for x in pair)):
+            problems.add(DataError(path, where, "expected [question type, pattern]"))
+            continue
+        try:
+            re.compile(pair[1])
+        except re.error as exc:
+            problems.add(DataError(path, where, f"not a regular expression: {exc}"))
+            continue
+        found.append((pair[0], pair[1]))
+    return tuple(found)

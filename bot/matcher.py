@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.errors import DataError
+from bot.folding import Folder
 from bot.intents import INTENTS_FILE
 from bot.lexicon import ENTITY_PREFIX
 from bot.models import Intent, Match
@@ -20,6 +22,9 @@ TEMPLATE_WEIGHT = 0.45  # rarity-weighted F1 of question and template words
 EXPLAINED_WEIGHT = 0.30  # share of the question's words the intent knows at all
 FUZZY_WEIGHT = 0.25  # rapidfuzz token_sort_ratio of the canonical token sets
 QUESTION_TYPE_BONUS = 0.06
+CANDIDATE_BUDGET = 200  # templates found by a question's rarest words; commoner words only add to their scores
+_NONE = (-1.0, -1)
+NEAR_MISS_LEADERS = 5  # near-miss groups scored whole: the ones whose best question is closest
 RANK_FLOOR = 0.2  # intents scoring less are left out of the ranking: far below any decision threshold
 UNKNOWN_WORD_WEIGHT = 0.6  # a word no intent uses: it still counts against every intent, a little
 
@@ -51,6 +56,7 @@ class _TemplateIndex:
             for token in token_set:
                 index[token].append(position)
         self._index = dict(index)
+        self._postings = {token: frozenset(positions) for token, positions in index.items()}
         # Parallel lists: the scoring loop runs per question and reads them by position.
         self._owner = [t.owner for t in self.templates]
         self._weight = [t.weight for t in self.templates]
@@ -58,24 +64,39 @@ class _TemplateIndex:
 
     def best(self, weights: dict[str, float], total: float) -> dict[int, tuple[float, int]]:
         """Each owner's best template score (without the owner-level parts) and its position."""
+        # Templates are found by the question's rarest words, as many as a budget of templates
+        # allows (always one); the commoner words (a company's name) only add to those found.
+        index = self._index
+        by_rarity = sorted((t for t, w in weights.items() if w and t in index), key=lambda t: len(index[t]))
+        finding: list[str] = []
+        found = 0
+        for token in by_rarity:
+            if finding and found + len(index[token]) > CANDIDATE_BUDGET:
+                break
+            finding.append(token)
+            found += len(index[token])
+        adding = [(t, weights[t]) for t in by_rarity[len(finding) :]]
         shared_by_position: dict[int, float] = {}
-        for token, weight in weights.items():
-            if weight:
-                for position in self._index.get(token, ()):
-                    shared_by_position[position] = shared_by_position.get(position, 0.0) + weight
+        get = shared_by_position.get
+        for token in finding:
+            weight = weights[token]
+            for position in index[token]:
+                shared_by_position[position] = get(position, 0.0) + weight
+        for token, weight in adding:
+            for position in self._postings[token].intersection(shared_by_position):
+                shared_by_position[position] += weight
+        # The rarity-weighted F1 of question and template words is 2 * shared / (question + template weight);
+        # each owner's template of best overlap then gets the fuzzy ratio (a quarter of the score).
+        overlap, template_weight, owners = 2 * TEMPLATE_WEIGHT, self._weight, self._owner
+        top: dict[int, tuple[float, int]] = {}
+        for position, shared in shared_by_position.items():
+            part, owner = overlap * shared / (total + template_weight[position]), owners[position]
+            if part > top.get(owner, _NONE)[0]:
+                top[owner] = (part, position)
         # Both strings are sorted tokens, so plain ratio here is rapidfuzz's token_sort_ratio.
         sorted_question = " ".join(sorted(weights))
-        ratio = fuzz.ratio
-        owners, template_weight, template_text = self._owner, self._weight, self._text
-        # The rarity-weighted F1 of question and template words is 2 * shared / (question + template weight).
-        overlap, fuzzy = 2 * TEMPLATE_WEIGHT, FUZZY_WEIGHT / 100
-        best: dict[int, tuple[float, int]] = {}
-        for position, shared in shared_by_position.items():
-            owner = owners[position]
-            score = overlap * shared / (total + template_weight[position]) + fuzzy * ratio(sorted_question, template_text[position])
-            if owner not in best or score > best[owner][0]:
-                best[owner] = (score, position)
-        return best
+        ratio, fuzzy, texts = fuzz.ratio, FUZZY_WEIGHT / 100, self._text
+        return {owner: (part + fuzzy * ratio(sorted_question, texts[p]), p) for owner, (part, p) in top.items()}
 
 
 class Matcher:
@@ -87,7 +108,9 @@ class Matcher:
         analyzer: Analyzer,
         near_misses: Mapping[str, Sequence[str]] | None = None,
         known_years: frozenset[int] = frozenset(),
+        folder: Folder | None = None,
     ) -> None:
+        fold = (folder or Folder(analyzer, [], None)).fold
         self.intents = tuple(intents)
         self.analyzer = analyzer
         canonical = [[analyzer.canonical(t) for t in intent.templates] for intent in self.intents]
@@ -99,7 +122,7 @@ class Matcher:
                 if all(token.startswith(ENTITY_PREFIX) for token in tokens):
                     message = f"template {template!r} has only names: it would match any question naming {', '.join(tokens)}"
                     raise DataError(INTENTS_FILE, f"intent '{intent.name}'.templates", message)
-        examples = [[analyzer.canonical(q) for q in intent.examples] for intent in self.intents]
+        examples = [[fold(q).content for q in intent.examples] for intent in self.intents]
         # An example that folds to the same words as a template or example of another intent says
         # nothing about which one it is ("what type of store is amazon opening on pdd" and "when does
         # the amazon store on pdd launch" fold alike): it is left out of both.
@@ -108,10 +131,7 @@ class Matcher:
             for tokens in tokens_list:
                 owners[frozenset(tokens)].add(index)
         examples = [[tokens for tokens in asked if len(owners[frozenset(tokens)]) == 1] for asked in examples]
-        kept_examples = [
-            [q for q, tokens in zip(intent.examples, (analyzer.canonical(q) for q in intent.examples), strict=True) if len(owners[frozenset(tokens)]) == 1]
-            for intent in self.intents
-        ]
+        kept_examples = [[q for q in intent.examples if len(owners[frozenset(fold(q).content)]) == 1] for intent in self.intents]
         # What an intent can explain: its templates' and examples' words and its facts' entities.
         self.vocabulary: list[frozenset[str]] = []
         for intent, templates, asked in zip(self.intents, canonical, examples, strict=True):
@@ -124,6 +144,12 @@ class Matcher:
                 self._intents_with[token].append(index)
         self._order = {intent.name: index for index, intent in enumerate(self.intents)}  # ties: file order
         self._vocabulary_by_name = {i.name: v for i, v in zip(self.intents, self.vocabulary, strict=True)}
+        # The words of the hand-written templates alone: the guards ask what an intent is about, and
+        # a labelled example's incidental words ("gmv in dollars?" under GMV growth) must not widen it.
+        self._template_vocabulary = {
+            intent.name: frozenset(t for tokens in templates for t in tokens) | {ENTITY_PREFIX + e for e in intent.entities}
+            for intent, templates in zip(self.intents, canonical, strict=True)
+        }
         document_frequency: dict[str, int] = defaultdict(int)
         for vocabulary in self.vocabulary:
             for token in vocabulary:
@@ -133,7 +159,9 @@ class Matcher:
         owned = [
             (index, source, tokens)
             for index, intent in enumerate(self.intents)
-            for source, tokens in zip((*intent.templates, *kept_examples[index]), (*canonical[index], *examples[index]), strict=True)
+            for source, tokens in zip(
+                (*intent.templates, *kept_examples[index]), (*canonical[index], *examples[index]), strict=True
+            )
         ]
         self._templates = _TemplateIndex(owned, self.weigh)
         self.templates = self._templates.templates
@@ -144,9 +172,9 @@ class Matcher:
         near: list[tuple[int, str, tuple[str, ...]]] = []
         for index, group in enumerate(self.near_miss_groups):
             for question in (near_misses or {})[group]:
-                analysis = analyzer.analyze(question)
-                if not (analysis.outside or analysis.unsupported or analysis.years - known_years):
-                    near.append((index, question, analysis.content))
+                folded = fold(question)
+                if not (folded.outside or folded.unsupported or folded.years - known_years):
+                    near.append((index, question, folded.content))
         self._near_misses = _TemplateIndex(near, self.weigh)
         # Naive Bayes over the same examples, with the near-misses as one more class: a second,
         # discriminative view of which intent a question's words belong to, trained by counting.
@@ -162,8 +190,12 @@ class Matcher:
             self._near_vocabulary[index].update(tokens)
 
     def vocabulary_of(self, intent: Intent) -> frozenset[str]:
-        """Every canonical token the intent's templates and facts use."""
+        """Every canonical token the intent's templates, examples and facts use."""
         return self._vocabulary_by_name[intent.name]
+
+    def templates_vocabulary(self, intent: Intent) -> frozenset[str]:
+        """The canonical tokens of the intent's hand-written templates and its facts' entities."""
+        return self._template_vocabulary[intent.name]
 
     def weight(self, token: str) -> float:
         """How much a token tells intents apart: rarer across intents weighs more."""
@@ -171,13 +203,6 @@ class Matcher:
         if known is not None:
             return known
         return 0.0 if token[0].isdigit() else UNKNOWN_WORD_WEIGHT
-
-    def unknown_share(self, analysis: Analysis) -> float:
-        """How much of the question (by weight) is words no intent knows."""
-        tokens = frozenset(analysis.content)
-        total = self.weigh(tokens)
-        unknown = sum(UNKNOWN_WORD_WEIGHT for t in tokens if t not in self.weights and not t[0].isdigit())
-        return unknown / total if total else 1.0
 
     def weigh(self, tokens: frozenset[str]) -> float:
         """The summed weight of some tokens."""
@@ -217,9 +242,13 @@ class Matcher:
         best = self._near_misses.best(weights, total) if total else {}
         if not best:
             return None
+        # The group-level part (how much of the question the group's words explain) only for the
+        # groups whose best question is close enough to matter.
+        leaders = sorted(best, key=lambda g: best[g][0], reverse=True)[:NEAR_MISS_LEADERS]
         scored = {
-            group: score + EXPLAINED_WEIGHT * sum(w for t, w in weights.items() if t in self._near_vocabulary[group]) / total
-            for group, (score, _) in best.items()
+            group: best[group][0]
+            + EXPLAINED_WEIGHT * sum(w for t, w in weights.items() if t in self._near_vocabulary[group]) / total
+            for group in leaders
         }
         group = max(scored, key=scored.__getitem__)
         return self.near_miss_groups[group], scored[group], self._near_misses.templates[best[group][1]].source
@@ -232,7 +261,7 @@ NB_SMOOTHING = 0.1  # additive smoothing of word counts
 def _nb_features(tokens: Sequence[str], qtype: str | None) -> list[str]:
     """The words of a question for naive Bayes: its tokens and the pairs of neighbouring ones."""
     words = [t for t in tokens if not t[0].isdigit()]
-    return [*words, *(f"{a} {b}" for a, b in zip(words, words[1:]))]
+    return [*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))]
 
 
 class NaiveBayes:

@@ -66,6 +66,7 @@ class Intent:
     requires: frozenset[str] = frozenset()
     suggestion: str = ""
     examples: tuple[str, ...] = ()  # labelled questions from intents/examples/, matched like templates
+    heading: str = ""  # a line before the facts, for handlers that list them
 
 
 @dataclass(frozen=True, slots=True)

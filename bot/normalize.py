@@ -35,84 +35,39 @@ _CORRECTION_CACHE = 100_000  # bounded: anyone can type new words
 
 PRONOUNS = frozenset({"he", "him", "his", "she", "her", "it", "its", "they", "them", "their", "that", "this"})
 
-# The kind of answer a question wants. Phrases ("how long", "what year", "exact time") count
-# wherever they stand, the first one found winning, and at one place the first listed ("how long
-# ago" is when, "how long" a duration). Failing those, the first question word decides: "what" and
-# "which" alone ask nothing in particular, and a later "where" may be a relative ("the thing where").
-QUESTION_PHRASES: tuple[tuple[str, str], ...] = (
-    ("age", r"\bhow old\b|\bwhat age\b"),
-    ("clock", r"\b(?:what|which) (?:time|hour)\b(?! (?:did|between))|\btime of (?:the )?day\b|\bexact time\b"),
-    ("when", r"\bhow long ago\b"),
-    (
-        "duration",
-        r"\bhow long\b|\bhow many (?:\w+ )?(?:years|months|weeks|days)\b|\bhow much time\b|\btime between\b|\bhow soon\b|\btotal time\b|\btime spent\b",
-    ),
-    ("why", r"\bhow come\b|\bfor what reason\b"),
-    (
-        "when",
-        r"\b(?:what|which) (?:year|month|day|date)\b|\bwhat date\b|(?<!year on )\b(?:year|date|month)\b(?! on year| round|-round| old|-old)",
-    ),
-    ("amount", r"\bhow (?:much|many|big|fast|rich|large|quickly|loaded|wealthy)\b|\bwhat percent|\bby what\b"),
-    (
-        "who",
-        r"\bname of\b|\bwhat (?:is )?the name\b"
-        r"|\b(?:which|what) (?:\w+ ){0,2}(?:company|companies|firm|firms|person|guy|platform|partner|retailer|marketplace|merchants|sellers|rivals|competitors)\b",
-    ),
-)
-QUESTION_WORDS: tuple[tuple[str, str], ...] = (
-    ("when", r"\bwhen\b"),
-    ("why", r"\bwhy\b"),
-    ("where", r"\bwhere\b"),
-    ("who", r"\bwho\b|\bwhom\b|\bwhose\b"),
-    ("open", r"\b(?:what|whats|which)\b"),
-)
-
-
-def _alternation(table: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?P<q{index}>{pattern})" for index, (_, pattern) in enumerate(table)))
-
-
-_QUESTION_PHRASE = _alternation(QUESTION_PHRASES)
-_QUESTION_WORD = _alternation(QUESTION_WORDS)
 # A premise to check: its answer is what the article says, which sets the premise right.
 CHECKING = re.compile(
     r"\b(?:right|correct|true|yes|yeah|yea|ya|yep|no|rite|no cap|is that right|isn'?t it|didn'?t it|wasn'?t it|didn'?t they"
     r"|aren'?t they|weren'?t they|don'?t they|isn'?t that so|or not|amirite)\s*\?*\s*$"
     r"|^\s*(?:true or false|t\s*/\s*f|t or f|fact check|is it true that|am i right that|so is it true)\b"
 )
-_ASKS_NAME = re.compile(r"\bname\b")
-# Words that mark a clause as the one that asks (every question type has one of them).
-_ASKING = re.compile(r"\b(?:what|whats|which|when|where|who|whom|whose|why|how|year|date|month|exact)\b")
+OPEN_QUESTION = "open"  # the question type of "what" and "which" alone: nothing in particular
 
 
-# Every question type question_type() can return.
-QUESTION_TYPES = frozenset(name for name, _ in QUESTION_PHRASES + QUESTION_WORDS) - {"open"}
+def _alternation(table: Sequence[tuple[str, str]]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<q{index}>{pattern})" for index, (_, pattern) in enumerate(table)))
 
 
-def question_type(text: str) -> str | None:
-    """The kind of answer wanted (when, who, amount, ...), or None for an open question."""
-    for pattern, table in ((_QUESTION_PHRASE, QUESTION_PHRASES), (_QUESTION_WORD, QUESTION_WORDS)):
-        match = pattern.search(text)
-        if match and match.lastgroup:
-            kind = table[int(match.lastgroup[1:])][0]
-            break
-    else:
-        kind = None
-    if kind == "open" or kind is None:
-        # "what's the rep's name": an open question that asks for a name is a who-question.
-        return "who" if _ASKS_NAME.search(text) else None
-    return kind
+class QuestionTypes:
+    """The kind of answer a question wants (when, who, amount, ...), from the lexicon's tables."""
 
+    def __init__(self, phrases: Sequence[tuple[str, str]], words: Sequence[tuple[str, str]], asks_name: str) -> None:
+        self._tables = ((_alternation(phrases), tuple(phrases)), (_alternation(words), tuple(words)))
+        self._asks_name = re.compile(asks_name)
+        self.names = frozenset(name for name, _ in (*phrases, *words)) - {OPEN_QUESTION}
 
-_CLAUSE_BREAK = re.compile(r"[.?!;,:\n]+\s*|\s+-+\s+|\s+(?:but|tho|though)(?:\s+|$)")
-
-
-def question_clause(cleaned: str) -> str | None:
-    """The first clause of a longer (cleaned) message that asks something; None for one clause."""
-    clauses = [c for c in _CLAUSE_BREAK.split(cleaned) if c.strip()]
-    if len(clauses) < 2:
-        return None
-    return next((c for c in clauses if _ASKING.search(c)), None)
+    def of(self, text: str) -> str | None:
+        """The question type of a (cleaned) text, or None for an open question."""
+        kind: str | None = None
+        for pattern, table in self._tables:
+            match = pattern.search(text)
+            if match and match.lastgroup:
+                kind = table[int(match.lastgroup[1:])][0]
+                break
+        if kind == OPEN_QUESTION or kind is None:
+            # "what's the rep's name": an open question that asks for a name is a who-question.
+            return "who" if self._asks_name.search(text) else None
+        return kind
 
 
 def clean(text: str) -> str:
@@ -160,7 +115,7 @@ class Analysis:
     qtype: str | None
     years: frozenset[int]
     outside: bool
-    unsupported: bool
+    unsupported: tuple[str, ...]  # the groups of what the article never gives that the question asks for
     has_pronoun: bool
     checking: bool = False  # a premise to check: "... in 2010, right?", "true or false: ..."
     premise: bool = False  # names an outside company or person (a premise in a claim, else outside)
@@ -168,19 +123,22 @@ class Analysis:
 
 
 NEGATION_TOKEN = "!not"
-_NOT_ALTERNATIVES = frozenset({"not", "no", "what", "nah", "something", "smth", "so", "anything", "nothing", "whatever"})
+_LINKING = frozenset({"a", "an", "the", "just", "some", "only", "in", "from", "by"})  # skipped between "or" and its alternatives
 
 
-def _has_alternatives(tokens: Sequence[str]) -> bool:
-    """Whether an "or" stands between alternatives one of which the article knows (a name, a
-    concept or a number within two words of it): "jd or alibaba", "2017 or 2018", "usd or rmb"."""
+def _alternatives(tokens: Sequence[str]) -> frozenset[int]:
+    """Positions of the two words an "or" sets side by side when both are names, concepts, numbers or
+    words the article does not cover: "jd or alibaba", "2017 or 2018", "dollars or yuan". Not "yes or
+    no", nor "did amazon leave japan or is it still there"."""
+    found: set[int] = set()
     for index, token in enumerate(tokens):
-        if token != "or" or index + 1 >= len(tokens) or tokens[index + 1] in _NOT_ALTERNATIVES or tokens[index - 1:index] == ["yes"]:
+        if token != "or":
             continue
-        near = (*tokens[max(index - 2, 0) : index], *tokens[index + 1 : index + 3])
-        if any(t[0] in "@#" or t[0].isdigit() for t in near):
-            return True
-    return False
+        left = next((i for i in range(index - 1, -1, -1) if tokens[i] not in _LINKING), None)
+        right = next((i for i in range(index + 1, len(tokens)) if tokens[i] not in _LINKING), None)
+        if left is not None and right is not None and all(tokens[i][0] in "@#!" or tokens[i][0].isdigit() for i in (left, right)):
+            found.update((left, right))
+    return frozenset(found)
 
 
 def _drop_negated(tokens: list[str]) -> list[str]:
@@ -246,6 +204,8 @@ class Analyzer:
         self.subject = tuple(lexicon.subject)
         self.slots = tuple(lexicon.slots)
         self.modifiers = tuple(lexicon.modifiers)
+        self.unsupported_replies = dict(lexicon.unsupported_replies)
+        self.question_types = QuestionTypes(lexicon.question_phrases, lexicon.question_words, lexicon.asks_name)
         # A role is a concept ("founder") or a plain word ("he"); both forms are looked up.
         self.roles = {key: entity for word, entity in lexicon.roles.items() for key in (CONCEPT_PREFIX + word, word)}
         self._spellings = PhraseTable()
@@ -266,14 +226,21 @@ class Analyzer:
             self._add_phrases(aliases, ENTITY_PREFIX + entity_id)
         self._add_phrases(lexicon.outside, OUTSIDE_TOKEN)
         self._add_phrases(lexicon.premises, PREMISE_TOKEN)
-        self._add_phrases(lexicon.unsupported, UNSUPPORTED_TOKEN)
+        for group, phrases in lexicon.unsupported.items():
+            self._add_phrases(phrases, f"{UNSUPPORTED_TOKEN}:{group}")
         for concept, phrases in lexicon.concepts.items():
             self._add_phrases(phrases, CONCEPT_PREFIX + concept)
         self.stopwords = frozenset(self._stem_all(tokenize(" ".join(lexicon.stopwords))))
 
         # Spelling correction only reaches for words the bot knows, and leaves real words alone.
         domain: set[str] = set()
-        for phrases in (*lexicon.entity_aliases.values(), lexicon.outside, lexicon.premises, lexicon.unsupported, *lexicon.concepts.values()):
+        for phrases in (
+            *lexicon.entity_aliases.values(),
+            lexicon.outside,
+            lexicon.premises,
+            *lexicon.unsupported.values(),
+            *lexicon.concepts.values(),
+        ):
             for phrase in phrases:
                 domain.update(phrase_words(phrase))
         for text in extra_vocabulary:
@@ -369,10 +336,14 @@ class Analyzer:
         corrected = [self.correct(word) for word in words]
         tokens = _drop_negated(self._phrases.replace(self._stem_all(corrected)))
         spelled = " ".join(words)
-        qtype = question_type(spelled)
+        qtype = self.question_types.of(spelled)
         content = tuple(t for t in tokens if t not in self.stopwords and t[0] not in "!$%")
         entities = frozenset(t[1:] for t in tokens if t.startswith(ENTITY_PREFIX))
         years = frozenset(int(w) for w in words if _YEAR.match(w))
+        # An outside name or an unsupported word offered as an alternative ("dollars or yuan?") is
+        # not what is asked: the answer says which alternative holds.
+        alternatives = _alternatives(tokens)
+        marked = [t for i, t in enumerate(tokens) if i not in alternatives]
         return Analysis(
             cleaned=cleaned,
             words=tuple(words),
@@ -381,12 +352,12 @@ class Analyzer:
             entities=entities,
             qtype=qtype,
             years=years,
-            outside=OUTSIDE_TOKEN in tokens or PREMISE_TOKEN in tokens,
-            premise=PREMISE_TOKEN in tokens and OUTSIDE_TOKEN not in tokens,
-            unsupported=UNSUPPORTED_TOKEN in tokens,
+            outside=OUTSIDE_TOKEN in marked or PREMISE_TOKEN in marked,
+            premise=PREMISE_TOKEN in marked and OUTSIDE_TOKEN not in marked,
+            unsupported=tuple(dict.fromkeys(t.split(":", 1)[1] for t in marked if t.startswith(UNSUPPORTED_TOKEN))),
             has_pronoun=any(w in PRONOUNS for w in words),
             checking=CHECKING.search(cleaned) is not None,
-            alternatives=_has_alternatives(tokens),
+            alternatives=bool(alternatives),
         )
 
     def canonical(self, text: str) -> tuple[str, ...]:

@@ -21,8 +21,8 @@ _OPENS_QUESTION = re.compile(rf"^(?:and |also |plus |then |so |but |or )?(?:{_WH
 _ASKING = re.compile(rf"\b(?:{_WH}|tell me|explain|summari[sz]e|describe|list|name|give me|remind me)\b|\?")
 # Imperatives and requests that ask without a question word ("launch date pls", "founder name").
 _REQUEST = re.compile(r"\b(?:pls|plz|please|date|year|name|number|figure|amount)\s*\??$")
-# Where a message breaks into sentences: ., ?, !, ;, new lines and list markers ("1)", "2.").
-_SENTENCE = re.compile(r"(?<=[?!;\n])|(?<=\.)\s+|(?:^|\s)[1-9](?:\s{2,}|\.\s)(?=[a-z])")
+# Where a message breaks into sentences: ., ?, !, ;, new lines, dashes and list markers ("1)", "2.").
+_SENTENCE = re.compile(r"(?<=[?!;\n])|(?<=\.)\s+|\s+-+\s+|(?:^|\s)[1-9](?:\s{2,}|\.\s)(?=[a-z])")
 # Where a sentence may hold a second question: "X and when ...", "X, who ...", "X + Y", "X also ...".
 _JOIN = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s(?:and|also|plus|&)\s+|\s\+\s)(?=(?:{_WH}|{_AUX})\b)|\s\+\s|\s*/\s*(?=(?:{_WH})\b)")
 _TOPIC = re.compile(r"^([^:?]{2,40}):\s+(?=\S)")  # "pdd store: launch date? until when?"

@@ -115,8 +115,8 @@ def where(paragraph: int) -> str:
 
 
 def footer(reply: Reply) -> str | None:
-    """The footer line: the confidence, except for small talk."""
-    if reply.kind is Kind.CHAT:
+    """The footer line: the confidence of an answer (a decline, a question back or small talk has none)."""
+    if reply.kind is not Kind.ANSWER:
         return None
     return f"Confidence {reply.confidence}%"
 

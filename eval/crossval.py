@@ -5,6 +5,7 @@ sight as tune data can get. The figure to improve while working on the engine; f
     python eval/crossval.py                 # every tune set, totals
     python eval/crossval.py -v tune-q       # one set, with every miss
     python eval/crossval.py --no-examples   # the same with no example files at all
+    python eval/crossval.py --refit ROWS    # and the answer/decline model refitted without each set too
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from bot.engine import Engine  # noqa: E402
 from bot.evaluation import Report, evaluate, format_report  # noqa: E402
@@ -31,13 +33,26 @@ def main() -> int:
     parser.add_argument("sets", nargs="*", help="tune set names (default: all of eval/tune)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss")
     parser.add_argument("--no-examples", action="store_true", help="leave every example file out")
+    parser.add_argument(
+        "--refit",
+        metavar="ROWS",
+        help="refit the answer/decline model without each set's rows too (rows from eval/fit.py --rows; needs the fit group)",
+    )
     args = parser.parse_args()
     paths = sorted((HERE / "tune").glob("*.jsonl"))
     if args.sets:
         paths = [p for p in paths if p.stem in args.sets]
     all_examples = [p.stem for p in (HERE.parent / "intents" / "examples").glob("*.yaml")]
     total = Report()
+    rows = json.loads(Path(args.refit).read_text(encoding="utf-8")) if args.refit else None
     for path in paths:
+        if rows is not None:
+            from fit import fit_tables
+
+            from bot import fitted
+
+            for name, value in fit_tables([r for r in rows if r[0] != path.stem], fitted.ANSWER_AT).items():
+                setattr(fitted, name, value)
         engine = Engine.load(without_examples=all_examples if args.no_examples else [path.stem])
         report = evaluate(engine, read(path))
         for name in ("answered_right", "in_scope", "declined_right", "must_decline", "wrong"):

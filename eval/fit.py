@@ -1,22 +1,23 @@
 """Fit the answer/decline model (bot/fitted.py) on the tune sets, leave-one-set-out.
 
-For every question of a tune set that reaches the model (one part, not settled by an earlier
-rule), an engine without that set's examples gives the chosen reading and its features; the label
-is whether answering with it would pass the question's `expect` (never, for a must-decline). A
-logistic regression (plain gradient descent: a dozen features, a few thousand rows) is fitted on
-all rows, and the threshold is chosen on the out-of-fold predictions: answer where the right answers gained
-outweigh the wrong ones, a wrong answer costing --cost right ones. Writes bot/fitted.py.
+For every question of a tune set that reaches the model (one part, not settled by an earlier rule),
+an engine without that set's examples gives the chosen reading and its features; the label is
+whether answering with it would pass the question's `expect` (never, for a must-decline). Small
+gradient-boosted trees are fitted: they separate right readings from wrong ones markedly better than
+a logistic fit of the same features (out of fold, AUC 0.95 against 0.94; at the same share of wrong
+readings answered, about 8 points more right ones). The threshold is chosen on out-of-fold
+predictions: where the right answers gained outweigh the wrong ones, a wrong answer costing --cost
+right ones. Writes bot/fitted.py (the trees as plain tuples: nothing but Python is needed to use them).
 
-    python eval/fit.py            # fit, print the figures, write bot/fitted.py
-    python eval/fit.py --dry-run  # fit and print only
+    .venv/bin/uv sync --group fit                # scikit-learn, for this script only
+    .venv/bin/python eval/fit.py                 # collect, fit, print the figures, write bot/fitted.py
+    .venv/bin/python eval/fit.py --rows rows.json --dry-run   # keep the collected rows; fit and print only
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from bot.evaluation import passes  # noqa: E402
 from bot.models import Kind  # noqa: E402
 
 Row = tuple[str, dict[str, float], int]  # (set, features, label)
+TREES = {"n_estimators": 60, "max_depth": 4, "learning_rate": 0.1, "subsample": 0.8, "random_state": 0}
 
 
 def collect(paths: list[Path]) -> list[Row]:
@@ -52,83 +54,42 @@ def collect(paths: list[Path]) -> list[Row]:
     return rows
 
 
-def fit(rows: list[Row], names: list[str], l2: float = 1.0) -> tuple[dict[str, float], float]:
-    """Logistic regression by Newton's method (a dozen features: the Hessian is tiny), L2 on the weights."""
-    size = len(names) + 1
-    beta = [0.0] * size  # bias first
-    for _ in range(25):
-        grad = [0.0] * size
-        hess = [[0.0] * size for _ in range(size)]
-        for _, features, label in rows:
-            x = [1.0, *(features[k] for k in names)]
-            p = _sigmoid(sum(b * v for b, v in zip(beta, x, strict=True)))
-            w = p * (1 - p)
-            for i in range(size):
-                grad[i] += (p - label) * x[i]
-                for j in range(i, size):
-                    hess[i][j] += w * x[i] * x[j]
-        for i in range(size):
-            for j in range(i):
-                hess[i][j] = hess[j][i]
-            if i:
-                grad[i] += l2 * beta[i]
-                hess[i][i] += l2
-        step = _solve(hess, grad)
-        beta = [b - s for b, s in zip(beta, step, strict=True)]
-        if max(abs(s) for s in step) < 1e-6:
-            break
-    return dict(zip(names, beta[1:], strict=True)), beta[0]
-
-
-def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
-    """Gaussian elimination with partial pivoting."""
-    n = len(vector)
-    a = [[*row, value] for row, value in zip(matrix, vector, strict=True)]
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
-        a[col], a[pivot] = a[pivot], a[col]
-        for row in range(n):
-            if row != col and a[col][col]:
-                factor = a[row][col] / a[col][col]
-                a[row] = [x - factor * y for x, y in zip(a[row], a[col], strict=True)]
-    return [a[i][n] / a[i][i] if a[i][i] else 0.0 for i in range(n)]
-
-
-def _sigmoid(z: float) -> float:
-    return 1 / (1 + math.exp(-max(min(z, 30.0), -30.0)))
-
-
 def main() -> int:
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cost", type=float, default=3.0, help="how many right answers one wrong answer costs")
-    parser.add_argument("--dry-run", action="store_true")
-    parser.add_argument("--rows", help="cache the collected rows in this file (and read them from it next time)")
+    parser.add_argument("--dry-run", action="store_true", help="print the figures, leave bot/fitted.py alone")
+    parser.add_argument("--rows", help="keep the collected rows in this file (and read them from it next time)")
     args = parser.parse_args()
-    paths = sorted((HERE / "tune").glob("*.jsonl"))
     cache = Path(args.rows) if args.rows else None
     if cache and cache.exists():
-        rows = [tuple(r) for r in json.loads(cache.read_text())]  # type: ignore[misc]
+        rows: list[Row] = [(s, f, y) for s, f, y in json.loads(cache.read_text(encoding="utf-8"))]
     else:
-        rows = collect(paths)
+        rows = collect(sorted((HERE / "tune").glob("*.jsonl")))
         if cache:
-            cache.write_text(json.dumps(rows))
+            cache.write_text(json.dumps(rows), encoding="utf-8")
     names = sorted(rows[0][1])
-    # Out-of-fold predictions: each set scored by a model fitted on the others.
-    predicted: list[tuple[float, int]] = []
-    for held in sorted({r[0] for r in rows}):
-        weights, bias = fit([r for r in rows if r[0] != held], names)
-        predicted += [(_sigmoid(bias + sum(weights[k] * f[k] for k in names)), y) for s, f, y in rows if s == held]
-    answer_at = _threshold(predicted, args.cost)
-    weights, bias = fit(rows, names)
-    right = sum(1 for p, y in predicted if p >= answer_at and y)
-    wrong = sum(1 for p, y in predicted if p >= answer_at and not y)
-    print(f"{len(rows)} rows ({sum(y for *_, y in rows)} answerable by the chosen reading)")
-    print(f"out of fold at {answer_at:.2f}: {right} right, {wrong} wrong answers, {sum(y for _, y in predicted) - right} right readings declined")
-    for k in names:
-        print(f"  {k:14s} {weights[k]:+.3f}")
-    print(f"  {'bias':14s} {bias:+.3f}")
+    x = [[features[k] for k in names] for _, features, _ in rows]
+    y = [label for *_, label in rows]
+    predicted = [0.0] * len(rows)
+    for held in sorted({s for s, *_ in rows}):
+        inside = [i for i, (s, *_) in enumerate(rows) if s != held]
+        outside = [i for i, (s, *_) in enumerate(rows) if s == held]
+        model = GradientBoostingClassifier(**TREES).fit([x[i] for i in inside], [y[i] for i in inside])
+        for i, p in zip(outside, model.predict_proba([x[i] for i in outside])[:, 1], strict=True):
+            predicted[i] = float(p)
+    answer_at = _threshold(list(zip(predicted, y, strict=True)), args.cost)
+    right = sum(1 for p, label in zip(predicted, y, strict=True) if p >= answer_at and label)
+    wrong = sum(1 for p, label in zip(predicted, y, strict=True) if p >= answer_at and not label)
+    print(f"{len(rows)} rows ({sum(y)} answerable by the chosen reading); out of fold AUC {roc_auc_score(y, predicted):.3f}")
+    print(f"out of fold at {answer_at:.2f}: {right} right, {wrong} wrong answers, {sum(y) - right} right readings declined")
+    model = GradientBoostingClassifier(**TREES).fit(x, y)
+    for name, importance in sorted(zip(names, model.feature_importances_, strict=True), key=lambda item: -item[1]):
+        print(f"  {name:16s} {importance:.3f}")
     if not args.dry_run:
-        _write(weights, bias, answer_at)
+        _write(tables(model, names, answer_at))
     return 0
 
 
@@ -136,26 +97,66 @@ def _threshold(predicted: list[tuple[float, int]], cost: float) -> float:
     """The confidence to answer at that gains most: each right answer counts 1, each wrong one -cost."""
     best, best_gain = 1.0, 0.0
     for candidate in sorted({round(p, 3) for p, _ in predicted}):
-        gain = sum(1 if y else -cost for p, y in predicted if p >= candidate)
+        gain = sum(1 if label else -cost for p, label in predicted if p >= candidate)
         if gain > best_gain:
             best, best_gain = candidate, gain
     return best
 
 
-def _write(weights: dict[str, float], bias: float, answer_at: float) -> None:
-    body = ",\n".join(f"    {k!r}: {v:.4f}" for k, v in weights.items())
+def tables(model: object, names: list[str], answer_at: float) -> dict[str, object]:
+    """The fitted model as bot/fitted.py's constants: the features in order, the prior log odds, each tree's nodes."""
+    import math
+
+    prior = float(model.init_.class_prior_[1])  # type: ignore[attr-defined]
+    rate = float(model.learning_rate)  # type: ignore[attr-defined]
+    trees = []
+    for (estimator,) in model.estimators_:  # type: ignore[attr-defined]
+        tree = estimator.tree_
+        nodes = []
+        for node in range(tree.node_count):
+            leaf = tree.children_left[node] == -1
+            nodes.append(
+                (
+                    -1 if leaf else int(tree.feature[node]),
+                    0.0 if leaf else round(float(tree.threshold[node]), 6),
+                    int(tree.children_left[node]),
+                    int(tree.children_right[node]),
+                    round(rate * float(tree.value[node][0][0]), 6) if leaf else 0.0,
+                )
+            )
+        trees.append(tuple(nodes))
+    return {
+        "FEATURES": tuple(names),
+        "PRIOR": round(math.log(prior / (1 - prior)), 6),
+        "ANSWER_AT": answer_at,
+        "CLARIFY_AT": round(answer_at * 0.6, 3),
+        "TREES": tuple(trees),
+    }
+
+
+def fit_tables(rows: list[Row], answer_at: float) -> dict[str, object]:
+    """Fit the trees on some rows and return them as bot/fitted.py's constants."""
+    from sklearn.ensemble import GradientBoostingClassifier
+
+    names = sorted(rows[0][1])
+    model = GradientBoostingClassifier(**TREES).fit([[f[k] for k in names] for _, f, _ in rows], [y for *_, y in rows])
+    return tables(model, names, answer_at)
+
+
+def _write(constants: dict[str, object]) -> None:
     text = (HERE.parent / "bot" / "fitted.py").read_text(encoding="utf-8")
-    head = text[: text.index("WEIGHTS:")]
-    tail = text[text.index("\n\n\ndef confidence") :]
-    clarify_at = round(answer_at * 0.6, 3)
+    head, tail = text[: text.index("FEATURES:")], text[text.index("\n\n\ndef confidence") :]
+    body = "\n".join(f"    {tree!r}," for tree in constants["TREES"])  # type: ignore[attr-defined]
     middle = (
-        f"WEIGHTS: dict[str, float] = {{\n{body},\n}}\nBIAS = {bias:.4f}\n"
-        f"ANSWER_AT = {answer_at}  # confidence needed to answer\n"
-        f"CLARIFY_AT = {clarify_at}  # between the two, with close readings, ask which was meant"
+        f"FEATURES: tuple[str, ...] = {constants['FEATURES']!r}\n"
+        f"PRIOR = {constants['PRIOR']}  # log odds that a reading is right, before the trees\n"
+        f"ANSWER_AT = {constants['ANSWER_AT']}  # confidence needed to answer\n"
+        f"CLARIFY_AT = {constants['CLARIFY_AT']}  # between the two, with close readings, ask which was meant\n"
+        f"# Each node: (feature index, or -1 for a leaf; threshold; left child; right child; leaf value).\n"
+        f"TREES: tuple[tuple[tuple[int, float, int, int, float], ...], ...] = (\n{body}\n)"
     )
     (HERE.parent / "bot" / "fitted.py").write_text(head + middle + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":
-    random.seed(0)
     sys.exit(main())

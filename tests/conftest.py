@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from bot.engine import Engine, default_data_dir
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _folding_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Examples folded by the tests are cached in a directory of their own, not the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

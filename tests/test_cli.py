@@ -13,7 +13,7 @@ from bot.settings import Settings
 from tests.conftest import replace_in
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["run", "chat", "ask", "check", "timeline", "eval", "bench", "invite", "sync", "health", "misses", "stats"]
+COMMANDS = ["run", "chat", "ask", "check", "timeline", "eval", "label", "bench", "invite", "sync", "health", "misses", "stats"]
 
 
 def test_ask_prints_the_answer_with_quoted_citations(capsys: pytest.CaptureFixture[str]) -> None:

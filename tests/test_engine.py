@@ -49,9 +49,27 @@ def test_answers_carry_the_fact_and_a_verbatim_citation(engine: Engine, question
 def test_near_misses_are_declined_with_suggestions(engine: Engine, question: str) -> None:
     reply = ask(engine, question)
     assert reply.kind is Kind.DECLINE, reply
-    assert "doesn't" in reply.text
+    assert reply.text
     assert 2 <= len(reply.suggestions) <= 3
     assert not reply.citations
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("how many users does pinduoduo have", "Pinduoduo's numbers of users"),
+        ("who is amazon's ceo", "who runs Amazon's business"),
+        ("pinduoduo revenue in 2018", "nothing for 2018"),
+        ("when did amazon enter japan", "doesn't cover that"),
+    ],
+)
+def test_a_decline_says_what_is_missing_about_what_was_asked(engine: Engine, question: str, says: str) -> None:
+    assert says in ask(engine, question).text
+
+
+def test_a_decline_offers_questions_about_the_same_names(engine: Engine) -> None:
+    reply = ask(engine, "how many employees does colin huang have")
+    assert reply.suggestions[0] in ("How rich is Colin Huang?", "Who founded Pinduoduo?")
 
 
 @pytest.mark.parametrize(
@@ -67,24 +85,23 @@ def test_help_offers_questions_it_can_answer(engine: Engine) -> None:
     assert engine.help().suggestions
 
 
-def test_a_question_that_fits_two_intents_asks_which_was_meant(engine: Engine) -> None:
-    reply = ask(engine, "amazon pinduoduo store")
-    assert reply.kind is Kind.CLARIFY
-    assert len(reply.suggestions) >= 2
-
-
 def test_a_follow_up_pronoun_borrows_the_conversation_subject(engine: Engine) -> None:
     first = ask(engine, "who founded pinduoduo")
     follow = ask(engine, "and how rich is he?", Context.after(first))
     assert follow.kind is Kind.ANSWER
     assert "$17 billion" in follow.text
-    assert ask(engine, "how rich is he?").kind is Kind.DECLINE
+    about_amazon = ask(engine, "when did amazon leave china")
+    assert ask(engine, "how old is it?", Context.after(about_amazon)).kind is Kind.DECLINE  # Amazon's age is not given
+
+
+def test_a_pronoun_with_no_one_before_it_is_the_one_person_of_the_article(engine: Engine) -> None:
+    assert "Colin Huang" in ask(engine, "how rich is he?").text
 
 
 def test_chatter_around_a_question_is_read_past(engine: Engine) -> None:
     reply = ask(engine, "> Amazon is back -- ok but when did they leave tho")
     assert reply.intent is not None
-    assert reply.intent.startswith("amazon_exit")
+    assert "amazon_exit" in reply.intent
     assert "April 2019" in reply.text
 
 
@@ -134,7 +151,8 @@ def test_suggest_ranks_by_the_matcher_and_respects_discord_limits(engine: Engine
 def test_replies_are_immutable_and_serialise_to_the_batch_contract(engine: Engine) -> None:
     reply = ask(engine, "pdd founder?")
     payload = reply.to_json("pdd founder?")
-    assert set(payload) == {"question", "kind", "intent", "confidence", "answer", "citations", "suggestions"}
+    assert set(payload) == {"question", "kind", "intent", "confidence", "answer", "citations", "suggestions", "reason"}
+    assert str(payload["reason"]).startswith("answer: ")
     with pytest.raises(AttributeError):
         reply.text = "changed"  # type: ignore[misc]
 
