@@ -17,6 +17,7 @@ from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
 from bot.normalize import Analysis, Analyzer, question_clause
+from bot.quiz import QuizBank, generate, load_quiz
 from bot.smalltalk import SmallTalk, SmallTalkDetector
 
 SUGGESTIONS = 3
@@ -56,9 +57,15 @@ class Engine:
     """Loaded once from the data directory; answer() is a pure function of the text and context."""
 
     def __init__(
-        self, knowledge: Knowledge, intents: tuple[Intent, ...], analyzer: Analyzer, smalltalk: tuple[SmallTalk, ...]
+        self,
+        knowledge: Knowledge,
+        intents: tuple[Intent, ...],
+        analyzer: Analyzer,
+        smalltalk: tuple[SmallTalk, ...],
+        quiz: QuizBank | None = None,
     ) -> None:
         self.knowledge = knowledge
+        self.quiz = quiz if quiz is not None else QuizBank(generate(knowledge, ()))  # /quiz's questions
         self.intents = intents
         self.analyzer = analyzer
         self.matcher = Matcher(intents, analyzer)
@@ -82,7 +89,8 @@ class Engine:
         knowledge = load_knowledge(data_dir, frozenset(lexicon.entity_names))
         intents = load_intents(data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names)
         analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
-        return cls(knowledge, intents, analyzer, load_smalltalk(data_dir))
+        quiz = load_quiz(data_dir, knowledge, lexicon.entity_names)
+        return cls(knowledge, intents, analyzer, load_smalltalk(data_dir), quiz)
 
     # -- what front ends show ------------------------------------------------------------
 
