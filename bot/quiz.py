@@ -478,7 +478,7 @@ class Game:
     players: dict[int, Player] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     _open: Question | None = None
-    _answers: dict[int, int] = field(default_factory=dict)
+    _answers: dict[int, tuple[str, int]] = field(default_factory=dict)  # member -> (display name, option)
     _expected: frozenset[int] = frozenset()
     _asked: int = 0
 
@@ -510,14 +510,13 @@ class Game:
             return Press.CLOSED
         if member in self._answers:
             return Press.AGAIN
-        self._answers[member] = option
-        player = self.players.setdefault(member, Player(name))
-        player.name = name  # the latest display name
+        self._answers[member] = (name, option)
         return Press.COUNTED
 
     def answer_of(self, member: int) -> int | None:
         """The option a member chose for the open question, if they have answered it."""
-        return self._answers.get(member)
+        answer = self._answers.get(member)
+        return answer[1] if answer is not None else None
 
     @property
     def everyone_answered(self) -> bool:
@@ -530,8 +529,9 @@ class Game:
         if question is None:
             raise RuntimeError("no question is open")
         answers = []
-        for member, option in self._answers.items():
-            player = self.players[member]
+        for member, (name, option) in self._answers.items():
+            player = self.players.setdefault(member, Player(name))
+            player.name = name  # the latest display name
             right = option == question.right
             player.answered += 1
             player.right += right
@@ -540,6 +540,11 @@ class Game:
         self.outcomes.append(outcome)
         self._open = None
         return outcome
+
+    def abandon(self) -> None:
+        """Close the open question without scoring it (the quiz was stopped while it was open)."""
+        self._open = None
+        self._answers = {}
 
     def standings(self) -> list[Standing]:
         """The scoreboard: most right answers first, then fewest answered; ties share a place."""
@@ -572,15 +577,17 @@ def citation_lines(citations: Iterable[Citation]) -> list[str]:
     return [f"  > “{c.quote}” ({'title' if c.paragraph == 0 else f'paragraph {c.paragraph}'})" for c in citations]
 
 
-def reveal_text(outcome: Outcome, knowledge: Knowledge) -> str:
-    """The right answer, the fact and its verbatim quotes, and who got it right."""
+def reveal_text(outcome: Outcome, knowledge: Knowledge, *, who: bool = True) -> str:
+    """The right answer, the fact and its verbatim quotes, and (with who) who got it right."""
     question = outcome.question
     fact = knowledge.facts.get(question.item.fact)
     lines = [f"The answer: {question.answer}"]
     if fact is not None:
         lines.append(fact.text)
     lines += citation_lines(question.item.citations)
-    if not outcome.answers:
+    if not who:
+        pass
+    elif not outcome.answers:
         lines.append("Nobody answered.")
     else:
         right = outcome.right
@@ -588,11 +595,11 @@ def reveal_text(outcome: Outcome, knowledge: Knowledge) -> str:
     return "\n".join(lines)
 
 
-def scoreboard_text(standings: Sequence[Standing], total: int) -> str:
-    """The end of a quiz: each player's right answers."""
+def scoreboard_text(standings: Sequence[Standing], asked: int) -> str:
+    """The end of a quiz: each player's right answers of the `asked` questions that closed."""
     if not standings:
         return "Quiz over. Nobody answered."
-    lines = [f"Quiz over: {total} questions."]
+    lines = [f"Quiz over after {asked} question{'s' if asked != 1 else ''}."]
     lines += [f"  {s.place}. {s.name}: {s.right} right of {s.answered} answered" for s in standings]
     return "\n".join(lines)
 

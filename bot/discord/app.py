@@ -3,7 +3,7 @@
 The engine is loaded once by `run` and handed to the bot inside a LiveEngine, which
 SIGHUP and /reload swap whole. The cogs are extensions loaded by name in setup_hook;
 they get the bot in their `setup(bot)` and reach the engine as `bot.engine`, without
-importing this module. `serve` owns the question history's recorder.
+importing this module. `serve` owns the question history's recorder and the quiz scores' keeper.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from bot.models import Reply
 from bot.reload import LiveEngine, ReloadOutcome
 from bot.settings import Settings
 from bot.store.recorder import Asked, Recorder, recorder_for
+from bot.store.scores import ScoreKeeper, scores_for
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ INVITE_PERMISSIONS = discord.Permissions(
 INVITE_SCOPES = ("bot", "applications.commands")
 
 # The cogs, loaded by name; each module's setup(bot) adds its cog.
-EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands", "bot.discord.cogs.admin")
+EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands", "bot.discord.cogs.admin", "bot.discord.cogs.quiz")
 COMMANDS_EXTENSION = "bot.discord.cogs.commands"
 
 NO_TOKEN = """\
@@ -142,6 +143,7 @@ class QABot(commands.Bot):
         engine: Engine | LiveEngine,
         *,
         recorder: Recorder | None = None,
+        scores: ScoreKeeper | None = None,
         message_content: bool = True,
         sync_mode: SyncMode = "auto",
         **options: Any,
@@ -165,6 +167,7 @@ class QABot(commands.Bot):
         self.settings = settings
         self.live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
         self.recorder = recorder or Recorder(None)
+        self.scores = scores or ScoreKeeper(None)
         self.sync_mode: SyncMode = sync_mode
         self.throttle = Throttle(settings.cooldown_rate, settings.cooldown_seconds)
         self.memory = Memory()
@@ -311,6 +314,7 @@ def create_bot(
     engine: Engine | LiveEngine,
     *,
     recorder: Recorder | None = None,
+    scores: ScoreKeeper | None = None,
     message_content: bool | None = None,
     sync_mode: SyncMode = "auto",
     **options: Any,
@@ -323,13 +327,14 @@ def create_bot(
             settings,
             engine,
             recorder=recorder,
+            scores=scores,
             message_content=content,
             sync_mode=sync_mode,
             shard_count=settings.shard_count,
             shard_ids=list(settings.shard_ids) if settings.shard_ids else None,
             **options,
         )
-    return QABot(settings, engine, recorder=recorder, message_content=content, sync_mode=sync_mode, **options)
+    return QABot(settings, engine, recorder=recorder, scores=scores, message_content=content, sync_mode=sync_mode, **options)
 
 
 def command_hash(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> str:
@@ -391,17 +396,21 @@ async def serve(settings: Settings, engine: Engine | LiveEngine, **options: Any)
         return 2
     live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
     recorder = recorder_for(settings)
+    scores = scores_for(settings, recorder.store)  # kept with BOT_HISTORY=off too: a leaderboard is not history
     recorder.start()
     try:
-        return await _serve(settings, settings.token, live, recorder, **options)
+        return await _serve(settings, settings.token, live, recorder, scores, **options)
     finally:
         await recorder.close()
+        await scores.close()
 
 
-async def _serve(settings: Settings, token: str, live: LiveEngine, recorder: Recorder, **options: Any) -> int:
+async def _serve(
+    settings: Settings, token: str, live: LiveEngine, recorder: Recorder, scores: ScoreKeeper, **options: Any
+) -> int:
     message_content = settings.message_content
     while True:
-        bot = create_bot(settings, live, recorder=recorder, message_content=message_content, **options)
+        bot = create_bot(settings, live, recorder=recorder, scores=scores, message_content=message_content, **options)
         try:
             async with bot:
                 await bot.start(token)

@@ -41,6 +41,7 @@ class Leaderboard:
 
     top: tuple[tuple[int, QuizScore], ...]
     you: tuple[int, QuizScore] | None
+    listed: bool  # whether the asking member is among the top
 
 
 class ScoreKeeper:
@@ -124,14 +125,13 @@ class ScoreKeeper:
             async with asyncio.timeout(self._read_timeout):
                 top = await self.store.quiz_leaderboard(guild_id, limit)
                 placed = _places(top)
-                you = None
-                if all(score.member != member for _, score in placed):
-                    you = await self.store.quiz_score(guild_id, member)
+                listed = any(score.member == member for _, score in placed)
+                you = None if listed else await self.store.quiz_score(guild_id, member)
         except (StoreUnavailable, SchemaTooNew, TimeoutError) as exc:
             self._went_down(exc)
             raise StoreUnavailable(str(exc) or "the store did not answer in time") from exc
         self._came_back()
-        return Leaderboard(tuple(placed), you)
+        return Leaderboard(tuple(placed), you, listed)
 
     async def close(self) -> None:
         """Write what waits (briefly), then close the store."""
