@@ -413,12 +413,11 @@ def quiz_intro_embeds(*, starter: str, count: int, seconds: float, article_title
 
 
 def quiz_question_embeds(question: Question, total: int, *, closes_at: float | None) -> list[Embed]:
-    """A question, its lettered options, and when it closes (Discord counts down a <t:…:R> timestamp)."""
+    """A question, its lettered options, and when it closes (Discord counts down a <t:…:R> timestamp); None: closed."""
     title = f"Question {question.number} of {total}" + (": fill in the blank" if question.item.blank else "")
     options = "\n".join(f"**{LETTERS[i]}.** {option}" for i, option in enumerate(question.options))
     text = f"{question.item.question}\n\n{options}"
-    if closes_at is not None:
-        text += f"\n\nCloses <t:{math.ceil(closes_at)}:R>."
+    text += f"\n\nCloses <t:{math.ceil(closes_at)}:R>." if closes_at is not None else "\n\nClosed."
     footer_text = "One answer each. The right one is revealed when the question closes."
     return build_embeds(text=text, colour=QUIZ_COLOUR, title=title, footer_text=footer_text)
 

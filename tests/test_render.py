@@ -252,6 +252,8 @@ def test_a_question_lists_its_options_and_counts_down_to_its_close() -> None:
     assert embed["title"] == "Question 1 of 5: fill in the blank"
     assert "**A.** 2003\n**B.** 2004\n**C.** 2015\n**D.** 2005" in embed["description"]
     assert embed["description"].endswith("Closes <t:1700000001:R>.")
+    (closed,) = render.quiz_question_embeds(QUIZ_QUESTION, 5, closes_at=None)
+    assert closed["description"].endswith("**D.** 2005\n\nClosed.")
 
 
 def test_a_scoreboard_shows_ten_players_and_counts_the_rest() -> None:

@@ -191,11 +191,12 @@ class RunningQuiz:
         await self._followup.send(embeds=embeds, allowed_mentions=ui.NO_PINGS)
 
     async def _close_buttons(self, question: Question) -> None:
-        """Disable the question's buttons, the right one in green; a failure here only leaves them up."""
+        """Mark the question closed and disable its buttons, the right one in green; a failure only leaves them up."""
         if self._message is None:
             return
+        embeds = ui.embeds_of(render.quiz_question_embeds(question, len(self.game.questions), closes_at=None))
         try:
-            await self._message.edit(view=question_view(self.id, question, closed=True))
+            await self._message.edit(embeds=embeds, view=question_view(self.id, question, closed=True))
         except discord.HTTPException as exc:
             log.info("Could not disable the buttons of quiz %s question %d (%s)", self.id, question.number, exc)
 

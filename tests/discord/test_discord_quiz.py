@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 from typing import Any
 
 from bot import render
@@ -82,6 +83,7 @@ async def test_two_members_play_a_quiz_to_its_scoreboard_and_the_leaderboard(sta
     article = engine.knowledge.article
     assert all(article.contains(paragraph, quote) for paragraph, quote in quotes)  # verbatim
     closed = await fake.wait_for("edit", since=start, where=lambda r: r.created is not None and r.created_id == asked.created_id)
+    assert closed.created is not None and closed.created["embeds"][0]["description"].endswith("Closed.")
     buttons = closed.buttons
     assert all(b.get("disabled") for b in buttons)
     assert [b["style"] for b in buttons] == [3 if i == first.right else 2 for i in range(4)]  # the right one green
@@ -225,4 +227,26 @@ async def test_starting_a_quiz_counts_towards_the_cooldown_and_pressing_does_not
     await fake.slash("quiz start", questions=1)
     slowed = await fake.wait_for("callback", since=since)
     assert slowed.ephemeral and "faster than I can keep up" in slowed.text
+    running.assert_healthy()
+
+
+async def test_with_the_store_unreachable_a_quiz_is_played_and_says_its_scores_wait(
+    start_bot: StartBot, engine: Engine, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the state directory should be")
+    running = await start_bot(quiz_seconds=FAST, state_dir=blocked)
+    fake = running.fake
+    start = fake.mark()
+    _, (only,) = await start_quiz(fake, engine, questions=1)
+    asked = await posted(fake, "Question 1 of 1", since=start)
+    await press(fake, asked, only.right, author=ALICE)
+    await posted(fake, "Question 1: the answer is", since=start)
+    board = await posted(fake, "Scoreboard after 1 question", since=start)
+    assert "**1.** Alice: 1 right of 1" in board.text
+    assert "The scores could not be saved yet" in board.text
+    assert len(running.logged("Quiz scores unavailable")) == 1
+    since = fake.mark()
+    await fake.slash("quiz leaderboard")
+    assert "can't be read right now" in (await fake.wait_for("followup", since=since)).text
     running.assert_healthy()
