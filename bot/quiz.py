@@ -189,20 +189,21 @@ def generate(knowledge: Knowledge, names: Sequence[Name]) -> tuple[QuizItem, ...
     latest = knowledge.now.year if knowledge.now else None
     items: list[QuizItem] = []
     for fact in stated:
-        for value in [*figures(_without_asides(fact.text)), *_names_in(_without_asides(fact.text), names)]:
-            item = _blank_item(fact, value, pools, names, latest)
+        text = _without_asides(fact.text)
+        told = _stated(fact, names)
+        for value in [*figures(text), *_names_in(text, names)]:
+            item = _blank_item(fact, value, pools, told.get(value.kind, set()), latest)
             if item is not None:
                 items.append(item)
     return tuple(items)
 
 
 def _blank_item(
-    fact: Fact, value: Value, pools: Mapping[str, list[str]], names: Sequence[Name], latest: int | None
+    fact: Fact, value: Value, pools: Mapping[str, list[str]], stated: set[str], latest: int | None
 ) -> QuizItem | None:
     cited = tuple(c for c in fact.citations if mentions(c.quote, value.text))
     if not cited:
         return None  # the answer must be verbatim in what the reveal quotes
-    stated = _stated(fact, value.kind, names)
     known = tuple(v for v in pools.get(value.kind, []) if v not in stated and v != value.text)
     near = tuple(v for v in _near(value, latest) if v not in stated and v not in known and v != value.text)
     if len(known) + len(near) < DISTRACTORS:
@@ -212,13 +213,15 @@ def _blank_item(
     return QuizItem(f"{fact.id}:{value.text}", question, value.text, fact.id, cited, value.kind, known, near)
 
 
-def _stated(fact: Fact, kind: str, names: Sequence[Name]) -> set[str]:
-    """Every value of this kind the fact states or is about: none of them may be a distractor."""
+def _stated(fact: Fact, names: Sequence[Name]) -> dict[str, set[str]]:
+    """Every value the fact states or is about, by kind: none of them may be a distractor for it."""
     texts = [fact.text, *(c.quote for c in fact.citations)]
-    stated = {v.text for text in texts for v in figures(text) if v.kind == kind}
+    stated: dict[str, set[str]] = {}
+    for value in (v for text in texts for v in figures(text)):
+        stated.setdefault(value.kind, set()).add(value.text)
     for name in names:
-        if name.kind == kind and (name.entity in fact.about or any(mentions(text, name.text) for text in texts)):
-            stated.add(name.text)
+        if name.entity in fact.about or any(mentions(text, name.text) for text in texts):
+            stated.setdefault(name.kind, set()).add(name.text)
     return stated
 
 
