@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot import render
@@ -150,8 +151,8 @@ class RunningQuiz:
         try:
             ending = await self._play()
             await self._send(self._scoreboard(ending))
-        except discord.HTTPException as exc:
-            log.warning("Quiz %s in channel %s ended early: Discord refused a message (%s)", self.id, self.channel_id, exc)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            log.warning("Quiz %s in channel %s ended early: a message could not be sent (%s)", self.id, self.channel_id, exc)
         except Exception:
             log.exception("Quiz %s in channel %s failed", self.id, self.channel_id)
 
