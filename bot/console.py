@@ -7,13 +7,15 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.engine import Context, Engine
-from bot.models import Reply
+from bot.models import Kind, Reply
 from bot.quiz import LETTERS, MAX_QUESTIONS, Game, draw, letter_of, question_text, reveal_text, scoreboard_text
 from bot.reload import LiveEngine
-from bot.render import to_text
+from bot.render import to_text, truncate
+from bot.settings import whole_number
 
 PROMPT = "you> "
-COMMANDS = "/ask QUESTION, /timeline [YEAR], /facts TOPIC, /source N, /quiz [N], /about, /help, /reload, /quit"
+COMMANDS = "/ask QUESTION, /timeline [YEAR], /facts [TOPIC], /source [N], /quiz [N], /about, /help, /reload, /quit"
+PARAGRAPH_PREVIEW = 70  # characters of each paragraph that /source without a number shows
 QUIZ_QUESTIONS = 5
 QUIT = ("/quit", "/exit")
 
@@ -68,16 +70,46 @@ def command(engine: Engine, line: str, context: Context) -> Reply:
     name, _, rest = line.partition(" ")
     rest = rest.strip()
     if name == "/timeline":
-        return engine.timeline(int(rest) if rest.isdigit() else None)
+        if not rest:
+            return engine.timeline()
+        year = whole_number(rest)
+        return engine.timeline(year) if year is not None else _note(f"/timeline takes a year: {_years(engine)}.")
     if name == "/facts":
-        return engine.profile(rest) if rest else engine.help()
+        return engine.profile(rest) if rest else _note(topics(engine))
     if name == "/source":
-        return engine.source(int(rest)) if rest.isdigit() else engine.help()
+        paragraph = whole_number(rest)
+        return engine.source(paragraph) if paragraph is not None else _note(paragraphs(engine))
     if name in ("/help", "/about"):
         return engine.help()
     if name == "/ask":
         return engine.answer(rest, context)
+    if name.startswith("/") and len(name) > 1 and not name[1:2].isspace():
+        return _note(f"{name}: unknown command, try /help")
     return engine.answer(line, context)
+
+
+def topics(engine: Engine) -> str:
+    """What /facts can be asked about, for /facts without a topic."""
+    names = ", ".join(name for _, name in engine.topics)
+    return f"/facts takes a person or company. Topics: {names}."
+
+
+def paragraphs(engine: Engine) -> str:
+    """The article's paragraphs, numbered, each with its opening words, for /source without a number."""
+    lines = ["/source takes a paragraph number:"]
+    for number, text in enumerate(engine.knowledge.article.paragraphs):
+        opening = " ".join(text.split())
+        where = "title" if number == 0 else str(number)
+        lines.append(f"  {where:>5}  {truncate(opening, PARAGRAPH_PREVIEW)}")
+    return "\n".join(lines)
+
+
+def _years(engine: Engine) -> str:
+    return "one of " + ", ".join(map(str, engine.years))
+
+
+def _note(text: str) -> Reply:
+    return Reply(Kind.CHAT, None, 100, text)
 
 
 def quiz(engine: Engine, count: str, seed: int, read: Callable[[], str | None], stdout: TextIO) -> bool:
@@ -85,7 +117,7 @@ def quiz(engine: Engine, count: str, seed: int, read: Callable[[], str | None], 
 
     Returns False when the chat should end (/quit or end of input during the quiz).
     """
-    wanted = int(count) if count.isdigit() else QUIZ_QUESTIONS
+    wanted = whole_number(count) or QUIZ_QUESTIONS
     questions = draw(engine.quiz, max(1, min(wanted, MAX_QUESTIONS)), seed)
     if not questions:
         print("The loaded data has no quiz questions.\n", file=stdout)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from rapidfuzz import fuzz, process
 
-from bot.errors import DataError
+from bot.errors import DataError, Problems
 
 SUPPORTED_VERSION = 1
 if TYPE_CHECKING:
@@ -79,3 +80,13 @@ def string_list(entry: Mapping[str, Any], key: str, path: Path, where: str, defa
         if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
             raise DataError(path, f"{where}.{key}[{index}]", "expected a non-empty string")
     return [str(value) for value in values]
+
+
+def check_keys(entry: Mapping[str, Any], known: Collection[str], path: Path, where: str, problems: Problems) -> None:
+    """Report every key of entry that is not one of `known` (a misspelt `requries:` would be ignored)."""
+    for key in entry:
+        if key in known:
+            continue
+        close = process.extractOne(str(key), known, scorer=fuzz.ratio, score_cutoff=70)
+        hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(sorted(known))}"
+        problems.add(DataError(path, f"{where}.{key}" if where else str(key), f"unknown key ({hint})"))

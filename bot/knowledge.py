@@ -7,15 +7,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.datafile import field, load_yaml, string_list
-from bot.errors import DataError
+from bot.datafile import check_keys, field, load_yaml, string_list
+from bot.errors import DataError, Problems
 from bot.models import Citation, Event, Fact
 
 ARTICLE_FILE = "article.txt"
 KNOWLEDGE_FILE = "knowledge.yaml"
 FACT_KINDS = ("fact", "span", "gap")
 CAPTION_LIMIT = 40  # characters: a caption is a few words beside a date on the timeline picture
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+FILE_KEYS = frozenset({"version", "now", "facts"})
+FACT_KEYS = frozenset({"id", "text", "about", "citations", "event", "kind"})
+CITATION_KEYS = frozenset({"paragraph", "quote"})
+EVENT_KEYS = frozenset({"date", "label", "caption"})
+_DATE = re.compile(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?")
 _SPACE = re.compile(r"\s+")
 
 
@@ -76,46 +80,54 @@ class Knowledge:
         return [f for f in self.facts.values() if entity in f.about and f.kind == "fact"]
 
 
-def load_knowledge(data_dir: Path, entities: frozenset[str]) -> Knowledge:
+def load_knowledge(data_dir: Path, entities: frozenset[str], problems: Problems | None = None) -> Knowledge:
     """Load and validate the article and the knowledge file against the known entity ids."""
+    problems = Problems() if problems is None else problems
     article = Article.read(data_dir / ARTICLE_FILE)
     path = data_dir / KNOWLEDGE_FILE
     data = load_yaml(path)
-    now = _event(data.get("now"), path, "now")
+    check_keys(data, FILE_KEYS, path, "", problems)
+    now = None
+    with problems.entry():
+        now = _event(data.get("now"), path, "now", problems)
     entries = field(data, "facts", list, path, "")
     facts: dict[str, Fact] = {}
     for index, entry in enumerate(entries):
-        where = f"facts[{index}]"
-        if not isinstance(entry, dict):
-            raise DataError(path, where, "expected a mapping")
-        fact_id = field(entry, "id", str, path, where)
-        where = f"fact '{fact_id}'"
-        if fact_id in facts:
-            raise DataError(path, where, "duplicate fact id")
-        text = field(entry, "text", str, path, where)
-        about = frozenset(string_list(entry, "about", path, where))
-        unknown = sorted(about - entities)
-        if unknown:
-            raise DataError(path, f"{where}.about", f"unknown entity {unknown[0]!r} (not in lexicon.yaml)")
-        citations = tuple(
-            _citation(c, article, path, f"{where}.citations[{i}]")
-            for i, c in enumerate(field(entry, "citations", list, path, where))
-        )
-        if not citations:
-            raise DataError(path, f"{where}.citations", "a fact needs at least one citation")
-        event = _event(entry.get("event"), path, f"{where}.event")
-        kind = field(entry, "kind", str, path, where, default="fact")
-        if kind not in FACT_KINDS:
-            raise DataError(path, f"{where}.kind", f"expected one of {', '.join(FACT_KINDS)}, found {kind!r}")
-        facts[fact_id] = Fact(fact_id, text.strip(), citations, about, event, kind)
-    if not facts:
+        with problems.entry() as checking:
+            where = f"facts[{index}]"
+            if not isinstance(entry, dict):
+                raise DataError(path, where, "expected a mapping")
+            fact_id = field(entry, "id", str, path, where)
+            where = f"fact '{fact_id}'"
+            checking.name = fact_id
+            if fact_id in facts:
+                raise DataError(path, where, "duplicate fact id")
+            check_keys(entry, FACT_KEYS, path, where, problems)
+            text = field(entry, "text", str, path, where)
+            about = frozenset(string_list(entry, "about", path, where))
+            unknown = sorted(e for e in about - entities if not problems.failed(e))
+            if unknown:
+                raise DataError(path, f"{where}.about", f"unknown entity {unknown[0]!r} (not in lexicon.yaml)")
+            citations = tuple(
+                _citation(c, article, path, f"{where}.citations[{i}]", problems)
+                for i, c in enumerate(field(entry, "citations", list, path, where))
+            )
+            if not citations:
+                raise DataError(path, f"{where}.citations", "a fact needs at least one citation")
+            event = _event(entry.get("event"), path, f"{where}.event", problems)
+            kind = field(entry, "kind", str, path, where, default="fact")
+            if kind not in FACT_KINDS:
+                raise DataError(path, f"{where}.kind", f"expected one of {', '.join(FACT_KINDS)}, found {kind!r}")
+            facts[fact_id] = Fact(fact_id, text.strip(), citations, about, event, kind)
+    if not facts and not problems:
         raise DataError(path, "facts", "no facts")
     return Knowledge(article, facts, now)
 
 
-def _citation(entry: object, article: Article, path: Path, where: str) -> Citation:
+def _citation(entry: object, article: Article, path: Path, where: str, problems: Problems) -> Citation:
     if not isinstance(entry, dict):
         raise DataError(path, where, "expected {paragraph, quote}")
+    check_keys(entry, CITATION_KEYS, path, where, problems)
     paragraph = field(entry, "paragraph", int, path, where)
     quote = field(entry, "quote", str, path, where)
     if not 0 <= paragraph < len(article.paragraphs):
@@ -125,13 +137,14 @@ def _citation(entry: object, article: Article, path: Path, where: str) -> Citati
     return Citation(paragraph, fold_space(quote))
 
 
-def _event(entry: object, path: Path, where: str) -> Event | None:
+def _event(entry: object, path: Path, where: str, problems: Problems) -> Event | None:
     if entry is None:
         return None
     if not isinstance(entry, dict):
         raise DataError(path, where, "expected {date, label}")
+    check_keys(entry, EVENT_KEYS, path, where, problems)
     date = str(field(entry, "date", str, path, where))
-    if not _DATE.match(date):
+    if not _DATE.fullmatch(date):
         raise DataError(path, f"{where}.date", f"expected YYYY, YYYY-MM or YYYY-MM-DD, found {date!r}")
     year, month, day = (int(part) for part in (date + "-01-01")[:10].split("-"))
     try:

@@ -6,10 +6,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.datafile import field, load_yaml, string_list
-from bot.errors import DataError
+from bot.datafile import check_keys, field, load_yaml, string_list
+from bot.errors import DataError, Problems
 
 LEXICON_FILE = "lexicon.yaml"
+FILE_KEYS = frozenset(
+    {
+        "version",
+        "entities",
+        "outside_entities",
+        "unsupported",
+        "spellings",
+        "filler",
+        "negations",
+        "concepts",
+        "stopwords",
+        "dictionary",
+        "slots",
+        "setting",
+        "modifiers",
+        "subject",
+    }
+)
+ENTITY_KEYS = frozenset({"name", "aliases"})
 
 ENTITY_PREFIX = "@"
 CONCEPT_PREFIX = "#"
@@ -37,19 +56,24 @@ class Lexicon:
     subject: list[str]
 
 
-def load_lexicon(data_dir: Path) -> Lexicon:
+def load_lexicon(data_dir: Path, problems: Problems | None = None) -> Lexicon:
     """Load and validate lexicon.yaml."""
+    problems = Problems() if problems is None else problems
     path = data_dir / LEXICON_FILE
     data = load_yaml(path)
+    check_keys(data, FILE_KEYS, path, "", problems)
     entities: dict[str, Any] = field(data, "entities", dict, path, "")
     names: dict[str, str] = {}
     aliases: dict[str, list[str]] = {}
     for entity_id, entry in entities.items():
-        where = f"entities.{entity_id}"
-        if not isinstance(entry, dict):
-            raise DataError(path, where, "expected {name, aliases}")
-        names[entity_id] = field(entry, "name", str, path, where)
-        aliases[entity_id] = string_list(entry, "aliases", path, where)
+        with problems.entry() as checking:
+            checking.name = str(entity_id)
+            where = f"entities.{entity_id}"
+            if not isinstance(entry, dict):
+                raise DataError(path, where, "expected {name, aliases}")
+            check_keys(entry, ENTITY_KEYS, path, where, problems)
+            names[entity_id] = field(entry, "name", str, path, where)
+            aliases[entity_id] = string_list(entry, "aliases", path, where)
     outside_groups = field(data, "outside_entities", list, path, "")
     outside = [str(word) for group in outside_groups for word in (group if isinstance(group, list) else [group])]
     lexicon = Lexicon(
@@ -68,20 +92,21 @@ def load_lexicon(data_dir: Path) -> Lexicon:
         modifiers=string_list(data, "modifiers", path, "", default=[]),
         subject=string_list(data, "subject", path, "", default=[]),
     )
-    check_lexicon(lexicon, path)
+    check_lexicon(lexicon, path, problems)
     return lexicon
 
 
-def check_lexicon(lexicon: Lexicon, path: Path) -> None:
+def check_lexicon(lexicon: Lexicon, path: Path, problems: Problems | None = None) -> None:
     """Cross-checks inside the lexicon: slots must name concepts."""
+    problems = Problems() if problems is None else problems
     for key, names in (("slots", lexicon.slots), ("modifiers", lexicon.modifiers)):
         for name in names:
             if name not in lexicon.concepts:
-                raise DataError(path, key, f"{name!r} is not a concept")
+                problems.add(DataError(path, key, f"{name!r} is not a concept"))
     for key, entities in (("setting", lexicon.setting), ("subject", lexicon.subject)):
         for entity in entities:
-            if entity not in lexicon.entity_names:
-                raise DataError(path, key, f"unknown entity {entity!r}")
+            if entity not in lexicon.entity_names and not problems.failed(entity):
+                problems.add(DataError(path, key, f"unknown entity {entity!r}"))
 
 
 def _dictionary(data_dir: Path, name: str) -> frozenset[str]:

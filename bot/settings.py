@@ -7,11 +7,15 @@ in a message or a repr.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from bot.errors import UsageError
 
@@ -20,6 +24,11 @@ MAX_SNOWFLAKE = 2**64 - 1
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+AUTO: Literal["auto"] = "auto"
+MAX_SHARDS = 100_000
+MAX_COOLDOWN_RATE = 1_000_000
+_WHOLE = re.compile(r"[0-9]{1,20}", re.ASCII)
+_DECIMAL = re.compile(r"[0-9]{1,20}(\.[0-9]{1,20})?", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +41,7 @@ class Settings:
     | DISCORD_APPLICATION_ID | application id for `invite` (default: read from the token) |
     | BOT_CHANNELS           | comma-separated channel ids where every message is a question |
     | DISCORD_GUILD_ID       | sync commands to this guild only (instant, for development) |
-    | SHARD_COUNT            | total shards; switches to AutoShardedBot                   |
+    | SHARD_COUNT            | total shards, or auto; switches to AutoShardedBot          |
     | SHARD_IDS              | comma-separated shard ids this process runs                |
     | LOG_LEVEL              | DEBUG, INFO, WARNING, ERROR or CRITICAL                    |
     | BOT_STATE_DIR          | where the command-tree hash is kept                        |
@@ -46,6 +55,7 @@ class Settings:
     | DATABASE_URL           | postgresql://... for the history; default SQLite in BOT_STATE_DIR |
     | BOT_QUIZ_SECONDS       | seconds to answer a quiz question (default 20, 5 to 60)    |
     | BOT_QUIZ_SCORES        | keep quiz scores for /quiz leaderboard (default on)        |
+    | NO_COLOR               | set (to anything): plain logs even on a terminal            |
     | DISCORD_API_BASE       | test-only: REST base, e.g. http://127.0.0.1:PORT/api/v10   |
     | DISCORD_GATEWAY_URL    | test-only: gateway, e.g. ws://127.0.0.1:PORT/gateway       |
     """
@@ -54,7 +64,7 @@ class Settings:
     application_id: int | None = None
     channels: frozenset[int] = frozenset()
     guild_id: int | None = None
-    shard_count: int | None = None
+    shard_count: int | Literal["auto"] | None = None
     shard_ids: tuple[int, ...] | None = None
     log_level: int = logging.INFO
     state_dir: Path = field(default_factory=lambda: default_state_dir(os.environ))
@@ -70,6 +80,7 @@ class Settings:
     quiz_scores: bool = True
     api_base: str | None = None
     gateway_url: str | None = None
+    colour: bool = True
 
     @property
     def sharded(self) -> bool:
@@ -84,7 +95,7 @@ class Settings:
             value = environ.get(name, "").strip()
             return value or None
 
-        shard_count = _positive_int("SHARD_COUNT", get("SHARD_COUNT"))
+        shard_count = _shard_count(get("SHARD_COUNT"))
         shard_ids = _shard_ids(get("SHARD_IDS"), shard_count)
         state = get("BOT_STATE_DIR")
         return cls(
@@ -108,6 +119,7 @@ class Settings:
             quiz_scores=_flag("BOT_QUIZ_SCORES", get("BOT_QUIZ_SCORES"), default=True),
             api_base=_url("DISCORD_API_BASE", get("DISCORD_API_BASE"), ("http://", "https://")),
             gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL"), ("ws://", "wss://")),
+            colour=not environ.get("NO_COLOR"),
         )
 
 
@@ -116,6 +128,32 @@ def default_state_dir(environ: Mapping[str, str]) -> Path:
     base = environ.get("XDG_STATE_HOME", "").strip()
     root = Path(base) if base else Path.home() / ".local" / "state"
     return root / APP_NAME
+
+
+def application_id_from_token(token: str | None) -> int | None:
+    """A bot token's first part is its application (user) id, base64-encoded."""
+    if not token:
+        return None
+    head = token.split(".", 1)[0]
+    try:
+        text = base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return whole_number(text)
+
+
+def whole_number(text: str) -> int | None:
+    """text as a whole number when it is 1 to 20 ASCII digits, else None.
+
+    The one parser for every number the bot reads from outside: str.isdigit() accepts '²' (which
+    int() then refuses with a traceback) and int() itself takes '٣', '1_000' and ' 7'.
+    """
+    return int(text) if _WHOLE.fullmatch(text) else None
+
+
+def decimal_number(text: str) -> float | None:
+    """text as a number when it is ASCII digits with at most one decimal point, else None."""
+    return float(text) if _DECIMAL.fullmatch(text) else None
 
 
 def _token(value: str | None) -> str | None:
@@ -131,9 +169,10 @@ def _token(value: str | None) -> str | None:
 def _snowflake(name: str, value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or not 0 < int(value) <= MAX_SNOWFLAKE:
+    number = whole_number(value)
+    if number is None or not 0 < number <= MAX_SNOWFLAKE:
         raise UsageError(f"{name} must be a Discord id (digits only), got {value!r}")
-    return int(value)
+    return number
 
 
 def _channels(value: str | None) -> frozenset[int]:
@@ -147,27 +186,33 @@ def _channels(value: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _positive_int(name: str, value: str | None) -> int | None:
+def _shard_count(value: str | None) -> int | Literal["auto"] | None:
     if value is None:
         return None
-    if not value.isdigit() or int(value) < 1:
-        raise UsageError(f"{name} must be a whole number of at least 1, got {value!r}")
-    return int(value)
+    if value.lower() == AUTO:
+        return AUTO
+    number = whole_number(value)
+    if number is None or not 1 <= number <= MAX_SHARDS:
+        raise UsageError(f"SHARD_COUNT must be a whole number of at least 1, or auto, got {value!r}")
+    return number
 
 
-def _shard_ids(value: str | None, shard_count: int | None) -> tuple[int, ...] | None:
+def _shard_ids(value: str | None, shard_count: int | Literal["auto"] | None) -> tuple[int, ...] | None:
     if value is None:
         return None
     if shard_count is None:
         raise UsageError("SHARD_IDS needs SHARD_COUNT, the total number of shards")
+    if isinstance(shard_count, str):
+        raise UsageError("SHARD_IDS needs a number in SHARD_COUNT, not auto: with auto one process runs every shard")
     ids: list[int] = []
     for item in value.split(","):
         item = item.strip()
-        if not item.isdigit() or int(item) >= shard_count:
+        number = whole_number(item)
+        if number is None or number >= shard_count:
             raise UsageError(f"SHARD_IDS must list ids from 0 to {shard_count - 1}, separated by commas; got {item!r}")
-        if int(item) in ids:
+        if number in ids:
             raise UsageError(f"SHARD_IDS lists shard {item} twice")
-        ids.append(int(item))
+        ids.append(number)
     return tuple(ids)
 
 
@@ -183,19 +228,19 @@ def _log_level(value: str | None) -> int:
 def _cooldown_rate(value: str | None) -> int:
     if value is None:
         return 5
-    if not value.isdigit():
-        raise UsageError(f"BOT_COOLDOWN_RATE must be a whole number (0 turns it off), got {value!r}")
-    return int(value)
+    number = whole_number(value)
+    if number is None or number > MAX_COOLDOWN_RATE:
+        raise UsageError(
+            f"BOT_COOLDOWN_RATE must be a whole number from 0 to {MAX_COOLDOWN_RATE} (0 turns it off), got {value!r}"
+        )
+    return number
 
 
 def _cooldown_seconds(value: str | None) -> float:
     if value is None:
         return 30.0
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds <= 86400:
+    seconds = decimal_number(value)
+    if seconds is None or not 0 < seconds <= 86400:
         raise UsageError(f"BOT_COOLDOWN_SECONDS must be between 0 and 86400, got {value!r}")
     return seconds
 
@@ -236,9 +281,10 @@ def _data_dir(value: str | None) -> Path | None:
 def _history_days(value: str | None) -> int:
     if value is None:
         return 90
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 36500:
+    days = whole_number(value)
+    if days is None or not 1 <= days <= 36500:
         raise UsageError(f"BOT_HISTORY_DAYS must be a whole number of days from 1 to 36500, got {value!r}")
-    return int(value)
+    return days
 
 
 def _salt(value: str | None) -> str | None:
@@ -265,6 +311,7 @@ def _quiz_seconds(value: str | None) -> float:
     if value is None:
         return 20.0
     low, high = QUIZ_SECONDS
-    if not value.isascii() or not value.isdigit() or not low <= int(value) <= high:
+    seconds = whole_number(value)
+    if seconds is None or not low <= seconds <= high:
         raise UsageError(f"BOT_QUIZ_SECONDS must be a whole number of seconds from {low} to {high}, got {value!r}")
-    return float(value)
+    return float(seconds)

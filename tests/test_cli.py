@@ -1,4 +1,5 @@
 import json
+import os
 import re
 import subprocess
 import sys
@@ -7,9 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot import __version__, state
 from bot.cli import main
+from bot.settings import Settings
+from tests.conftest import replace_in
 
 ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ["run", "chat", "ask", "check", "timeline", "eval", "bench", "invite", "sync", "health", "misses", "stats"]
 
 
 def test_ask_prints_the_answer_with_quoted_citations(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,7 +92,8 @@ def test_eval_reports_figures_per_intent_and_misses(tmp_path: Path, capsys: pyte
     [
         (["frobnicate"], "invalid choice"),
         (["eval", "/no/such/file.jsonl"], "cannot read"),
-        ([], "required"),
+        (["sync", "--clear-guild", "general"], "expected a Discord server id"),
+        (["health", "--max-age", "²"], "expected a number of seconds"),
     ],
 )
 def test_bad_invocations_get_one_line_and_exit_2(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,6 +133,103 @@ def test_bench_prints_latency_throughput_startup_and_memory(tmp_path: Path, caps
     out = capsys.readouterr().out
     for figure in ("p50:", "p99:", "answers per second", "start-up", "peak RSS", "million Python additions"):
         assert figure in out
+
+
+def test_bare_python_m_bot_lists_every_command_with_one_line_each_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    listed = [line.split()[0] for line in err.splitlines() if line.startswith("    ") and len(line.split()) > 1]
+    assert listed == COMMANDS
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"python -m bot {__version__}"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_that_says_what_it_does(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m bot {command}")
+    description = out.split("\n\n")[1]
+    assert len(description.split()) >= 6, description
+
+
+def test_ask_json_into_a_pipe_closed_early_ends_without_a_traceback(tmp_path: Path) -> None:
+    questions = tmp_path / "q.txt"
+    questions.write_text("when did amazon leave china?\nhi\n" * 2000, encoding="utf-8")
+    with questions.open("rb") as stdin:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "ask", "--json", "-"],
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=ROOT,
+        )
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()  # like `| head -1`: read a line, then close the pipe
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        code = process.wait(timeout=60)
+    assert json.loads(first)["question"] == "when did amazon leave china?"
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+    assert code == 141
+
+
+def test_a_question_file_that_is_not_utf8_gets_one_line_naming_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_bytes(b'{"q": "hi", "expect": "decline"}\n{"q": "caf\xe9"}\n')
+    assert main(["eval", str(questions)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == f"error: {questions}:2: not UTF-8 text (byte 0xe9); save the file as UTF-8"
+
+
+def test_ask_from_stdin_that_is_not_utf8_gets_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "-"], input=b"hi\n\xff\xfe\n", capture_output=True, cwd=ROOT, check=False
+    )
+    err = result.stderr.decode()
+    assert result.returncode == 2
+    assert err.strip() == "error: stdin line 2 is not UTF-8 text (byte 0xff); save it as UTF-8"
+
+
+def test_check_names_every_problem_of_every_file_in_one_run(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replace_in(data_copy / "intents.yaml", "    requires:", "    requries:")
+    replace_in(data_copy / "knowledge.yaml", 'date: "2015"', 'date: "2004-13-45"')
+    replace_in(data_copy / "smalltalk.yaml", "    reply:", "    replly:")
+    monkeypatch.setattr("bot.engine.default_data_dir", lambda: data_copy)
+    assert main(["check"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[-1] == f"{len(lines) - 1} problems in the data files"
+    text = "\n".join(lines)
+    assert ".requries: unknown key (did you mean 'requires'?)" in text
+    assert "knowledge.yaml: fact " in text and ".event.date: not a date: '2004-13-45'" in text
+    assert "smalltalk.yaml: smalltalk." in text and ".replly: unknown key" in text
+
+
+def test_health_is_ok_while_the_heartbeat_is_fresh_and_fails_when_it_is_stale_or_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in [k for k in os.environ if k.startswith(("DISCORD_", "BOT_", "SHARD_"))]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("BOT_STATE_DIR", str(tmp_path))
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIzNDU2Nzg5MDEyMzQ1Njc4.x.y")
+    assert main(["health"]) == 1
+    assert "no heartbeat yet" in capsys.readouterr().err
+    heartbeat = state.heartbeat_path(Settings.from_env(os.environ))
+    state.touch(heartbeat)
+    assert main(["health"]) == 0
+    assert capsys.readouterr().out.startswith("ok: the gateway was alive")
+    old = heartbeat.stat().st_mtime - 600
+    os.utime(heartbeat, (old, old))
+    assert main(["health"]) == 1
+    assert "last seen alive 600 s ago (limit 90 s)" in capsys.readouterr().err
+    assert main(["health", "--max-age", "900"]) == 0
 
 
 def test_timeline_png_writes_the_picture_and_prints_the_timeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

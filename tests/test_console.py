@@ -33,6 +33,35 @@ def test_chat_remembers_the_subject_for_follow_ups(engine: Engine) -> None:
     assert "$17 billion" in out
 
 
+def test_an_unknown_command_says_so_and_points_to_help(engine: Engine) -> None:
+    out = run(engine, "/frobnicate now\n")
+    assert "/frobnicate: unknown command, try /help" in out
+    assert "You could ask" not in out  # not answered as a question
+
+
+def test_facts_without_a_topic_lists_the_topics(engine: Engine) -> None:
+    out = run(engine, "/facts\n")
+    assert "Topics:" in out
+    for _, name in engine.topics:
+        assert name in out
+
+
+def test_source_without_a_number_lists_the_paragraphs_with_their_opening_words(engine: Engine) -> None:
+    out = run(engine, "/source\n")
+    paragraphs = engine.knowledge.article.paragraphs
+    assert f"title  {paragraphs[0]}" in out
+    for number in range(1, len(paragraphs)):
+        assert f"{number}  {' '.join(paragraphs[number].split())[:30]}" in out
+
+
+def test_odd_numbers_in_commands_get_a_reply_not_a_traceback(engine: Engine) -> None:
+    out = run(engine, "/source ²\n/source 999\n/timeline ٢٠١٥\n/timeline 1999\n")
+    assert "/source takes a paragraph number" in out
+    assert f"paragraphs 1 to {engine.paragraph_count}" in out
+    assert "/timeline takes a year: one of 2004" in out
+    assert "no events in 1999" in out
+
+
 NEW_QUESTION = "zorblat quux frobnicate"  # nonsense the shipped data declines
 LAST_TEMPLATE = "      - what was the exact year amazon entered china\n"
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.errors import UsageError
-from bot.settings import Settings
+from bot.settings import Settings, application_id_from_token, decimal_number, whole_number
 
 TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.secret-part"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_an_empty_environment_gives_the_defaults() -> None:
@@ -87,6 +91,16 @@ def test_a_cooldown_rate_of_zero_turns_the_cooldown_off() -> None:
         ("DISCORD_APPLICATION_ID", "1e5", "DISCORD_APPLICATION_ID must be a Discord id"),
         ("SHARD_COUNT", "0", "SHARD_COUNT must be a whole number of at least 1"),
         ("SHARD_COUNT", "two", "SHARD_COUNT must be a whole number of at least 1"),
+        ("SHARD_COUNT", "²", "SHARD_COUNT must be a whole number of at least 1"),
+        ("SHARD_COUNT", "٣", "SHARD_COUNT must be a whole number of at least 1"),
+        ("SHARD_COUNT", "1_000", "SHARD_COUNT must be a whole number of at least 1"),
+        ("SHARD_COUNT", "9" * 5000, "SHARD_COUNT must be a whole number of at least 1"),
+        ("DISCORD_GUILD_ID", "١٢٣", "DISCORD_GUILD_ID must be a Discord id"),
+        ("BOT_CHANNELS", "123,²", "BOT_CHANNELS must be a Discord id"),
+        ("BOT_COOLDOWN_RATE", "⁵", "BOT_COOLDOWN_RATE must be a whole number"),
+        ("BOT_COOLDOWN_SECONDS", "nan", "BOT_COOLDOWN_SECONDS must be between 0 and 86400"),
+        ("BOT_COOLDOWN_SECONDS", "1e3", "BOT_COOLDOWN_SECONDS must be between 0 and 86400"),
+        ("BOT_COOLDOWN_SECONDS", "٣٠", "BOT_COOLDOWN_SECONDS must be between 0 and 86400"),
         ("SHARD_IDS", "0", "SHARD_IDS needs SHARD_COUNT"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
         ("BOT_COOLDOWN_RATE", "-1", "BOT_COOLDOWN_RATE must be a whole number"),
@@ -103,12 +117,17 @@ def test_a_malformed_value_is_a_one_line_usage_error_naming_the_variable(variabl
         Settings.from_env({variable: value})
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
-    assert repr(value.split(",")[-1]) in str(caught.value) or variable == "SHARD_IDS"
+    assert repr(value.split(",")[-1])[:100] in str(caught.value) or variable == "SHARD_IDS"
 
 
 @pytest.mark.parametrize(
     ("shard_ids", "message"),
-    [("0,4", "SHARD_IDS must list ids from 0 to 3"), ("1,1", "SHARD_IDS lists shard 1 twice"), ("0,,1", "SHARD_IDS must list")],
+    [
+        ("0,4", "SHARD_IDS must list ids from 0 to 3"),
+        ("1,1", "SHARD_IDS lists shard 1 twice"),
+        ("0,,1", "SHARD_IDS must list"),
+        ("0,²", "SHARD_IDS must list"),
+    ],
 )
 def test_shard_ids_must_be_distinct_and_below_the_shard_count(shard_ids: str, message: str) -> None:
     with pytest.raises(UsageError, match=message):
@@ -122,6 +141,66 @@ def test_a_malformed_token_is_refused_without_repeating_it(token: str) -> None:
     assert "DISCORD_TOKEN" in str(caught.value)
     assert TOKEN not in str(caught.value)
     assert "inside" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0", 0),
+        ("42", 42),
+        ("007", 7),
+        ("²", None),
+        ("٣", None),
+        ("1_000", None),
+        ("+5", None),
+        ("-5", None),
+        (" 5", None),
+        ("", None),
+    ],
+)
+def test_whole_number_takes_plain_ascii_digits_only(text: str, number: int | None) -> None:
+    assert whole_number(text) == number
+
+
+def test_decimal_number_takes_ascii_digits_and_one_point_only() -> None:
+    assert decimal_number("12.5") == 12.5
+    assert decimal_number("30") == 30.0
+    for text in ("nan", "inf", "1e3", "1.", ".5", "١.٥", "1.2.3"):
+        assert decimal_number(text) is None, text
+
+
+def test_shard_count_auto_lets_discord_py_pick_the_count_but_not_with_shard_ids() -> None:
+    settings = Settings.from_env({"SHARD_COUNT": "auto"})
+    assert settings.sharded
+    assert settings.shard_count == "auto"
+    with pytest.raises(UsageError, match="SHARD_IDS needs a number in SHARD_COUNT, not auto"):
+        Settings.from_env({"SHARD_COUNT": "auto", "SHARD_IDS": "0"})
+
+
+def test_no_color_turns_colour_off() -> None:
+    assert Settings.from_env({}).colour
+    assert not Settings.from_env({"NO_COLOR": "1"}).colour
+
+
+def test_the_application_id_is_read_from_the_token() -> None:
+    assert application_id_from_token("MTIzNDU2Nzg5MDEyMzQ1Njc4.x.y") == 123456789012345678
+    assert application_id_from_token("not base64!.x.y") is None
+    assert application_id_from_token("wrI.x.y") is None  # '²' encoded: not digits
+    assert application_id_from_token(None) is None
+
+
+def test_a_malformed_number_stops_run_with_one_line_and_exit_2() -> None:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "BOT_", "SHARD_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={**environ, "DISCORD_TOKEN": TOKEN, "SHARD_COUNT": "²"},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == "error: SHARD_COUNT must be a whole number of at least 1, or auto, got '²'\n"
 
 
 def test_history_settings_default_to_on_90_days_sqlite_and_the_shipped_data() -> None:

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord.delivery import Delivery
 from bot.discord.memory import Memory
 from bot.discord.throttle import Throttle
 from bot.engine import Engine
@@ -25,12 +26,14 @@ from bot.store.scores import ScoreKeeper
 
 
 class AnswerBot(Protocol):
-    """The bot as its cogs see it: settings, the engine, cooldowns, memory, the history, quiz scores, the error boundary."""
+    """The bot as its cogs see it: settings, the engine, cooldowns, memory, the history, quiz scores, delivery and the
+    error boundary."""
 
     settings: Settings
     live: LiveEngine
     throttle: Throttle
     memory: Memory
+    delivery: Delivery
     recorder: Recorder
     scores: ScoreKeeper
 

@@ -7,6 +7,7 @@ restart and hold no memory per message.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ import discord
 from discord.utils import MISSING
 
 from bot import render
+from bot.discord.delivery import Delivery, may_post
 from bot.discord.protocol import AnswerBot
 from bot.discord.throttle import Verdict
 from bot.models import Kind, Reply
@@ -34,6 +36,15 @@ class OnCooldown(discord.app_commands.CheckFailure):
     def __init__(self, retry_after: float) -> None:
         self.retry_after = retry_after
         super().__init__(render.cooldown_text(retry_after))
+
+
+def describe(interaction: discord.Interaction[Any]) -> str:
+    """A log-friendly name for what an interaction was, read from its raw data (which may be malformed)."""
+    data: dict[str, Any] = dict(interaction.data) if isinstance(interaction.data, dict) else {}
+    name = data.get("name")
+    if isinstance(name, str):
+        return f"/{name}"
+    return f"component {data.get('custom_id', '?')!r}"
 
 
 def client_of(interaction: discord.Interaction[Any]) -> AnswerBot:
@@ -86,50 +97,69 @@ def view_for(reply: Reply, vote_on: int | None = None) -> discord.ui.View | None
     return view
 
 
-async def reply_to(message: discord.Message, reply: Reply, *, vote_on: int | None = None) -> None:
+def rights_in(message: discord.Message) -> discord.Permissions | None:
+    """The bot's permissions where a message was sent; None in DMs and in guilds not in the cache."""
+    guild = message.guild
+    channel = message.channel
+    if guild is None or guild.me is None or not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return None
+    return channel.permissions_for(guild.me)
+
+
+def may_answer(message: discord.Message) -> bool:
+    """Whether the bot may post where a message was sent (View Channel and Send Messages)."""
+    return may_post(message.channel, message.guild.me if message.guild else None)
+
+
+def replying(message: discord.Message, rights: discord.Permissions | None) -> dict[str, Any]:
+    """send() arguments that make a post a reply to message (pinging nobody), when Discord allows one.
+
+    A reply needs Read Message History; without it the answer is posted plainly.
+    """
+    if rights is not None and not rights.read_message_history:
+        return {}
+    return {"reference": message.to_reference(fail_if_not_exists=False), "mention_author": False}
+
+
+async def reply_to(message: discord.Message, reply: Reply, delivery: Delivery, *, vote_on: int | None = None) -> None:
     """Answer a message: a reply to it that pings nobody, as embeds or as text without Embed Links."""
-    reference = message.to_reference(fail_if_not_exists=False)
+    rights = rights_in(message)
+    quoting = replying(message, rights)
     view = view_for(reply, vote_on)
-    if can_embed(message):
-        await message.channel.send(
-            embeds=embeds_of(render.to_embeds(reply)),
-            view=view or MISSING,
-            reference=reference,
-            mention_author=False,
-            allowed_mentions=NO_PINGS,
+    channel = message.channel
+    what = f"the answer in channel {channel.id}"
+    if rights is None or rights.embed_links:
+        embeds = embeds_of(render.to_embeds(reply))
+        await delivery.send(
+            lambda: channel.send(embeds=embeds, view=view or MISSING, allowed_mentions=NO_PINGS, **quoting),
+            channel_id=channel.id,
+            what=what,
         )
         return
     pieces = render.to_messages(reply)
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        await message.channel.send(
+        post = functools.partial(
+            channel.send,
             piece,
             view=(view or MISSING) if last else MISSING,
-            reference=reference if index == 0 else MISSING,
-            mention_author=False,
             allowed_mentions=NO_PINGS,
+            **(quoting if index == 0 else {}),
         )
+        sent = await delivery.send(post, channel_id=channel.id, what=what)
+        if sent is None:
+            return  # refused or gone: the rest would fail the same way
 
 
-async def notify(message: discord.Message, text: str) -> None:
+async def notify(message: discord.Message, text: str, delivery: Delivery) -> None:
     """A short plain notice (cooldown, apology) as a reply that pings nobody."""
-    await message.channel.send(
-        render.truncate(text, render.CONTENT_LIMIT),
-        reference=message.to_reference(fail_if_not_exists=False),
-        mention_author=False,
-        allowed_mentions=NO_PINGS,
-    )
-
-
-def can_embed(message: discord.Message) -> bool:
-    """Whether the bot may post embeds where the message was sent (always in DMs)."""
-    guild = message.guild
-    if guild is None or guild.me is None:
-        return True
+    quoting = replying(message, rights_in(message))
     channel = message.channel
-    if isinstance(channel, discord.abc.GuildChannel | discord.Thread):
-        return channel.permissions_for(guild.me).embed_links
-    return True
+    await delivery.send(
+        lambda: channel.send(render.truncate(text, render.CONTENT_LIMIT), allowed_mentions=NO_PINGS, **quoting),
+        channel_id=channel.id,
+        what=f"a notice in channel {channel.id}",
+    )
 
 
 async def respond(
@@ -164,15 +194,24 @@ async def send(
     ephemeral: bool = False,
     files: list[discord.File] | None = None,
 ) -> None:
-    """Send embeds (and files) as the interaction's response, or as a follow-up when it already has one."""
-    if interaction.response.is_done():
-        await interaction.followup.send(
-            embeds=embeds, view=view or MISSING, ephemeral=ephemeral, files=files or MISSING, allowed_mentions=NO_PINGS
-        )
-    else:
-        await interaction.response.send_message(
-            embeds=embeds, view=view or MISSING, ephemeral=ephemeral, files=files or MISSING, allowed_mentions=NO_PINGS
-        )
+    """Send embeds (and files) as the interaction's response, or as a follow-up when it already has one.
+
+    An interaction that expired is dropped with one log line. No retry here: discord.py's webhook
+    client retries every 5xx of an interaction response itself (and a sent file is closed after).
+    """
+
+    async def post() -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                embeds=embeds, view=view or MISSING, ephemeral=ephemeral, files=files or MISSING, allowed_mentions=NO_PINGS
+            )
+        else:
+            await interaction.response.send_message(
+                embeds=embeds, view=view or MISSING, ephemeral=ephemeral, files=files or MISSING, allowed_mentions=NO_PINGS
+            )
+
+    delivery = client_of(interaction).delivery
+    await delivery.send(post, channel_id=None, what=f"the reply to {describe(interaction)}", retry=False)
 
 
 async def send_notice(interaction: discord.Interaction[Any], text: str) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import gc
 import logging
 import os
 import sys
@@ -29,10 +31,21 @@ class Running:
     settings: Settings
     caplog: pytest.LogCaptureFixture
     expected_errors: int = 0
+    unretrieved: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    async def stop(self) -> None:
+        """Cancel the bot and wait until it has closed (and let go of its lock)."""
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
 
     def errors(self) -> list[logging.LogRecord]:
         """Every ERROR (or worse) logged so far."""
         return [r for r in self.caplog.records if r.levelno >= logging.ERROR]
+
+    def sync_outcomes(self) -> int:
+        """How many sync attempts have ended so far (synced, skipped, failed, or left to another process)."""
+        return sum(len(self.logged(text)) for text in SYNC_OUTCOMES)
 
     def logged(self, text: str) -> list[logging.LogRecord]:
         """Log records whose message contains text."""
@@ -48,11 +61,13 @@ class Running:
         return found[-1]
 
     def assert_healthy(self) -> None:
-        """The bot task is alive, nothing unexpected was logged or requested."""
+        """The bot task is alive, nothing unexpected was logged or requested, no task exception was lost."""
+        gc.collect()  # a task that died with nobody awaiting it reports so when it is collected
         assert not self.task.done(), f"the bot stopped: {self.task}"
         errors = self.errors()
         assert len(errors) == self.expected_errors, [r.getMessage() for r in errors]
         assert not self.fake.unexpected, self.fake.unexpected
+        assert not self.unretrieved, [c.get("message") for c in self.unretrieved]
 
 
 def make_settings(fake: FakeDiscord, state_dir: Path, **overrides: Any) -> Settings:
@@ -72,6 +87,9 @@ def make_settings(fake: FakeDiscord, state_dir: Path, **overrides: Any) -> Setti
 
 
 StartBot = Callable[..., Awaitable[Running]]
+
+# What the bot logs when a command sync ends, one way or another.
+SYNC_OUTCOMES = ("Synced ", "not syncing", "Slash command sync failed", "that process syncs the slash commands")
 
 
 NO_PINGS = {"parse": [], "replied_user": False}

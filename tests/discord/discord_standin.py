@@ -3,14 +3,18 @@
 The bot's real code (discord.py 2.x included) runs against it over 127.0.0.1:
 
 - REST under /api/v10: log-in (users/@me, oauth2/applications/@me), gateway/bot
-  (for AutoShardedBot), command sync, channel messages, interaction callbacks,
-  webhook follow-ups and edits of them, as JSON or as multipart with files (payload_json
-  and files[n], as Discord takes uploads). Every call is recorded with its arrival time.
+  (for AutoShardedBot), command sync and the GET of the synced commands, channel
+  messages, interaction callbacks, webhook follow-ups and edits of them, as JSON or
+  as multipart with files (payload_json and files[n], as Discord takes uploads).
+  Every call is recorded with its arrival time.
 - The gateway at /gateway: HELLO, heartbeat ACKs, IDENTIFY -> READY + GUILD_CREATE,
   RESUME -> RESUMED, plain-text frames only (discord.py always accepts them).
 
-Tests drive it: send MESSAGE_CREATE and INTERACTION_CREATE events, send op 7 or drop
-the socket, and wait for the requests the bot makes in return.
+Tests drive it: send MESSAGE_CREATE and INTERACTION_CREATE events (well-formed or
+not, or any frame at all), send op 7, close with a code or drop the socket, make
+REST calls fail (`fail("message", 503)`: 403, 404 with a JSON code, 429 with
+retry_after, 5xx), delete the synced commands as if on Discord's side, and wait
+for the requests the bot makes in return.
 """
 
 from __future__ import annotations
@@ -34,11 +38,17 @@ LISTED_CHANNEL = 600000000000000001
 QUIET_CHANNEL = 600000000000000002
 NO_EMBED_CHANNEL = 600000000000000003
 NO_FILES_CHANNEL = 600000000000000004
+MUTED_CHANNEL = 600000000000000005  # the bot may read but not send there
+NO_HISTORY_CHANNEL = 600000000000000006  # no Read Message History: answers cannot be replies
+UNCACHED_GUILD = 500000000000000009  # a guild the bot never got a GUILD_CREATE for
+UNCACHED_CHANNEL = 600000000000000009
 DM_CHANNEL = 700000000000000001
 BOT_ROLE = 800000000000000001
 EPHEMERAL = 1 << 6
 MESSAGE_CONTENT_INTENT = 1 << 15
 EMBED_LINKS = 1 << 14
+SEND_MESSAGES = 1 << 11
+READ_MESSAGE_HISTORY = 1 << 16
 ATTACH_FILES = 1 << 15
 MANAGE_GUILD = 1 << 5
 # View Channel, Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message History, Use App Commands.
@@ -104,7 +114,19 @@ CHANNELS = [
     text_channel(QUIET_CHANNEL, "general", 1),
     text_channel(NO_EMBED_CHANNEL, "no-embeds", 2, deny=EMBED_LINKS),
     text_channel(NO_FILES_CHANNEL, "no-files", 3, deny=ATTACH_FILES),
+    text_channel(MUTED_CHANNEL, "read-only", 4, deny=SEND_MESSAGES),
+    text_channel(NO_HISTORY_CHANNEL, "no-history", 5, deny=READ_MESSAGE_HISTORY),
 ]
+# Discord's answer to a command sync it refuses: the body names the field.
+INVALID_FORM_BODY = {
+    "code": 50035,
+    "message": "Invalid Form Body",
+    "errors": {
+        "0": {"description": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "Must be between 1 and 100 in length."}]}}
+    },
+}
+UNKNOWN_INTERACTION = {"message": "Unknown interaction", "code": 10062}
+MISSING_PERMISSIONS = {"message": "Missing Permissions", "code": 50013}
 
 
 def guild_create() -> dict[str, Any]:
@@ -200,7 +222,7 @@ class Request:
 
     @property
     def kind(self) -> str:
-        """message | callback | followup | edit | sync | login | other."""
+        """message | callback | followup | edit | sync | fetch-commands | other."""
         if self.method == "POST" and self.path.startswith("/channels/") and self.path.endswith("/messages"):
             return "message"
         if self.method == "PATCH" and self.path.startswith("/webhooks/") and "/messages/" in self.path:
@@ -211,6 +233,8 @@ class Request:
             return "followup"
         if self.method == "PUT" and self.path.endswith("/commands"):
             return "sync"
+        if self.method == "GET" and self.path.endswith("/commands"):
+            return "fetch-commands"
         return "other"
 
     @property
@@ -266,6 +290,17 @@ class Request:
 
 
 @dataclass
+class Failure:
+    """A scripted error answer for the next `times` requests of a kind."""
+
+    kind: str
+    status: int
+    body: Any
+    times: int
+    headers: dict[str, str]
+
+
+@dataclass
 class FakeDiscord:
     """The stand-in server. start() it, point the bot at api_base and gateway_url, close() it."""
 
@@ -278,6 +313,8 @@ class FakeDiscord:
     posted: dict[int, dict[str, Any]] = field(default_factory=dict)
     commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     content_granted: bool = True
+    close_on_identify: int | None = None  # a close code to answer IDENTIFY with (4004, 4011...)
+    failures: list[Failure] = field(default_factory=list)
     # Members' permissions in interactions: Alice owns the guild (and the application) and has Manage Server.
     permissions: dict[str, int] = field(default_factory=lambda: {ALICE["id"]: EVERYONE_PERMISSIONS | MANAGE_GUILD})
 
@@ -405,6 +442,31 @@ class FakeDiscord:
         finally:
             await self._notify()
 
+    def fail(self, kind: str, status: int, body: Any = None, *, times: int = 1, headers: dict[str, str] | None = None) -> None:
+        """Answer the next `times` requests of this kind with an error instead of handling them."""
+        default = {"message": f"{status}: scripted failure", "code": 0}
+        self.failures.append(Failure(kind, status, default if body is None else body, times, headers or {}))
+
+    def rate_limit(self, kind: str, retry_after: float, *, times: int = 1) -> None:
+        """A 429 with retry_after, as Discord sends it (the Via header tells discord.py it is no Cloudflare ban)."""
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+        headers = {"Via": "1.1 google", "Retry-After": str(retry_after), "X-RateLimit-Scope": "user"}
+        self.fail(kind, 429, body, times=times, headers=headers)
+
+    def _scripted(self, r: Request) -> web.Response | None:
+        for failure in self.failures:
+            if failure.kind == r.kind and failure.times > 0:
+                failure.times -= 1
+                data = json.dumps(failure.body).encode()
+                return web.Response(
+                    body=data, status=failure.status, headers={"Content-Type": "application/json", **failure.headers}
+                )
+        return None
+
+    def delete_commands(self, guild: int | None = None) -> None:
+        """Delete the synced commands on "Discord's side", as an admin or another tool might."""
+        self.commands.pop(str(guild) if guild else "global", None)
+
     async def _multipart(self, request: web.Request) -> tuple[Any, list[Upload]]:
         """A multipart upload: the JSON of payload_json, and every files[n] part."""
         body: Any = None
@@ -420,6 +482,9 @@ class FakeDiscord:
         return body, files
 
     def _route(self, r: Request) -> web.Response:
+        scripted = self._scripted(r)
+        if scripted is not None:
+            return scripted
         authorised = r.authorization == f"Bot {TOKEN}"
         bot_route = not r.path.startswith(("/interactions/", "/webhooks/"))
         if bot_route and not authorised:
@@ -444,8 +509,11 @@ class FakeDiscord:
         if r.method == "GET" and r.path == "/gateway/bot":
             limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
             return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
-        if r.method == "PUT" and r.path.endswith("/commands"):
+        if r.kind == "sync":
             return self._sync(r)
+        if r.kind == "fetch-commands":
+            parts = r.path.split("/")
+            return self._json(self.commands.get(parts[4] if "guilds" in parts else "global", []))
         if r.method == "POST" and r.kind == "message":
             return self._json(self._store(r.message, channel_id=r.channel_id))
         if r.method == "POST" and r.kind == "callback":
@@ -593,6 +661,10 @@ class FakeDiscord:
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.identifies.append(data)
+        if self.close_on_identify is not None:
+            await ws.close(code=self.close_on_identify, message=b"Closed by the stand-in.")
+            await self._notify()
+            return
         intents = int(data.get("intents", 0))
         if self.refuse_message_content and intents & MESSAGE_CONTENT_INTENT:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
@@ -619,18 +691,31 @@ class FakeDiscord:
         self._session_up = True
         await self._notify()
 
-    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> float:
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: Any) -> float:
         self.seq += 1
         frame = json.dumps({"op": 0, "t": event, "s": self.seq, "d": data})
         sent = time.perf_counter()
         await ws.send_str(frame)
         return sent
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> float:
-        """Send a DISPATCH event on the live gateway connection; returns when it was sent."""
+    async def dispatch(self, event: str, data: Any) -> float:
+        """Send a DISPATCH event on the live gateway connection (data may be anything); returns when it was sent."""
         ws = self._ws
         assert ws is not None and not ws.closed, "no live gateway connection"
         return await self._send(ws, event, data)
+
+    async def send_frame(self, text: str) -> None:
+        """Send one raw text frame, JSON or not, on the live gateway connection."""
+        ws = self._ws
+        assert ws is not None and not ws.closed, "no live gateway connection"
+        await ws.send_str(text)
+
+    async def close_with(self, code: int) -> None:
+        """Close the live gateway connection with a close code."""
+        ws = self._ws
+        assert ws is not None
+        self._session_up = False
+        await ws.close(code=code, message=b"Closed by the stand-in.")
 
     async def send_reconnect(self) -> None:
         """Op 7: ask the bot to reconnect (and resume)."""
@@ -657,8 +742,37 @@ class FakeDiscord:
         mention_everyone: bool = False,
         webhook_id: int | None = None,
         message_type: int = 0,
+        guild_id: int = GUILD_ID,
     ) -> tuple[int, float]:
         """MESSAGE_CREATE; content is emptied like Discord does without the content intent."""
+        data = self.message_payload(
+            content,
+            author=author,
+            channel_id=channel_id,
+            mentions=mentions,
+            mention_roles=mention_roles,
+            mention_everyone=mention_everyone,
+            webhook_id=webhook_id,
+            message_type=message_type,
+            guild_id=guild_id,
+        )
+        sent = await self.dispatch("MESSAGE_CREATE", data)
+        return int(data["id"]), sent
+
+    def message_payload(
+        self,
+        content: str,
+        *,
+        author: dict[str, Any] = ALICE,
+        channel_id: int = LISTED_CHANNEL,
+        mentions: Iterable[dict[str, Any]] = (),
+        mention_roles: Iterable[int] = (),
+        mention_everyone: bool = False,
+        webhook_id: int | None = None,
+        message_type: int = 0,
+        guild_id: int = GUILD_ID,
+    ) -> dict[str, Any]:
+        """The MESSAGE_CREATE payload (for tests that break it before sending)."""
         in_guild = channel_id != DM_CHANNEL
         mentioned = list(mentions)
         addressed = any(u["id"] == BOT_USER["id"] for u in mentioned) or not in_guild
@@ -681,13 +795,12 @@ class FakeDiscord:
             "flags": 0,
         }
         if in_guild:
-            data["guild_id"] = str(GUILD_ID)
+            data["guild_id"] = str(guild_id)
             if webhook_id is None:
                 data["member"] = {k: v for k, v in member(author).items() if k != "user"}
         if webhook_id is not None:
             data["webhook_id"] = str(webhook_id)
-        sent = await self.dispatch("MESSAGE_CREATE", data)
-        return message_id, sent
+        return data
 
     def _interaction(
         self, kind: int, data: dict[str, Any], *, author: dict[str, Any], channel_id: int, message: dict[str, Any] | None
@@ -753,11 +866,17 @@ class FakeDiscord:
             data["guild_id"] = command["guild_id"]
         return data
 
+    def slash_payload(
+        self, name: str, *, author: dict[str, Any] = ALICE, channel_id: int = LISTED_CHANNEL, **options: Any
+    ) -> dict[str, Any]:
+        """The INTERACTION_CREATE payload for a slash command (for tests that break it before sending)."""
+        return self._interaction(2, self._command_data(name, options), author=author, channel_id=channel_id, message=None)
+
     async def slash(
         self, name: str, *, author: dict[str, Any] = ALICE, channel_id: int = LISTED_CHANNEL, **options: Any
     ) -> tuple[str, float]:
         """INTERACTION_CREATE for a slash command; returns the interaction's id and send time."""
-        payload = self._interaction(2, self._command_data(name, options), author=author, channel_id=channel_id, message=None)
+        payload = self.slash_payload(name, author=author, channel_id=channel_id, **options)
         sent = await self.dispatch("INTERACTION_CREATE", payload)
         return payload["id"], sent
 

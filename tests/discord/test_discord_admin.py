@@ -22,7 +22,7 @@ from tests.discord.discord_standin import APP_ID, GUILD_ID, TOKEN, FakeDiscord
 WRONG_TOKEN = "MTExMTExMTExMTExMTExMTEx.wrong.not-the-right-token"
 
 
-async def test_run_answers_on_the_stand_in_never_logs_the_token_and_stops_cleanly_on_sigterm(
+async def test_run_answers_is_healthy_refuses_a_twin_never_logs_the_token_and_stops_cleanly_on_sigterm(
     fake: FakeDiscord, tmp_path: Path
 ) -> None:
     process = await python_m_bot("run", env=env_for(fake, tmp_path))
@@ -32,6 +32,21 @@ async def test_run_answers_on_the_stand_in_never_logs_the_token_and_stops_cleanl
         await fake.send_message("when did amazon enter china?")
         reply = await fake.wait_for("message", since=since)
         assert "2004" in reply.text
+        # Docker's HEALTHCHECK: the heartbeat is fresh once the bot is ready (discord.py waits 2 s for guilds).
+        async with asyncio.timeout(20):
+            while not list((tmp_path / "state").glob("alive-*")):
+                await asyncio.sleep(0.05)
+        health = await python_m_bot("health", env=env_for(fake, tmp_path))
+        health_out, health_err = await asyncio.wait_for(health.communicate(), 20)
+        assert health.returncode == 0, health_err
+        assert health_out.decode().startswith("ok: the gateway was alive")
+        # A second process for the same bot and state dir is refused, and says why.
+        second = await python_m_bot("run", env=env_for(fake, tmp_path))
+        _, second_err = await asyncio.wait_for(second.communicate(), 20)
+        assert second.returncode == 1
+        assert "already runs this bot" in second_err.decode()
+        assert "Traceback" not in second_err.decode()
+        assert len(fake.identifies) == 1
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = await asyncio.wait_for(process.communicate(), 20)

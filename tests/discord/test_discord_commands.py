@@ -207,10 +207,11 @@ async def test_about_and_help_answer_ephemerally(bot: Running, engine: Engine) -
 async def test_restart_with_unchanged_commands_does_not_sync_again(start_bot: StartBot) -> None:
     first = await start_bot()
     assert len(first.fake.made("sync")) == 1
-    first.task.cancel()
+    await first.stop()
     second = await start_bot()
     assert len(second.fake.made("sync")) == 1
     assert second.logged("unchanged since the last sync")
+    assert len(second.fake.made("fetch-commands")) == 1  # one GET: Discord still has them
     second.assert_healthy()
 
 

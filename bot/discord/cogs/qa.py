@@ -24,17 +24,20 @@ def is_addressed(message: discord.Message, me: discord.abc.User, channels: froze
     Never: bots, webhooks, system messages, the bot itself, messages without text.
     Then: DMs, messages that mention the bot (or its role), and every message in
     a listed channel or a thread of one. @everyone and @here do not count as a mention.
+    A message is a DM by its channel, not by a missing guild: a guild that is not in
+    discord.py's cache has no Guild object either.
     """
     author = message.author
     if author.bot or author.system or message.webhook_id is not None or author.id == me.id:
         return False
     if message.type not in PERSON_MESSAGES or not message.content.strip():
         return False
-    if message.guild is None:
+    if isinstance(message.channel, discord.DMChannel):
         return True
     if me.id in message.raw_mentions:
         return True
-    own_role = message.guild.self_role
+    # A guild that is not in the cache (an outage, a late GUILD_CREATE) has no role to look up.
+    own_role = message.guild.self_role if message.guild is not None else None
     if own_role is not None and own_role.id in message.raw_role_mentions:
         return True
     channel = message.channel
@@ -44,12 +47,20 @@ def is_addressed(message: discord.Message, me: discord.abc.User, channels: froze
 
 def origin_of(message: discord.Message, me: discord.abc.User) -> str:
     """How a question reached the bot, as the history records it: dm, mention or channel."""
-    if message.guild is None:
+    if isinstance(message.channel, discord.DMChannel):
         return "dm"
-    own_role = message.guild.self_role
+    own_role = message.guild.self_role if message.guild is not None else None
     if me.id in message.raw_mentions or (own_role is not None and own_role.id in message.raw_role_mentions):
         return "mention"
     return "channel"
+
+
+def guild_id_of(message: discord.Message) -> int | None:
+    """The guild a message came from, cached or not (discord.py keeps the id of one it has no Guild for)."""
+    if message.guild is not None:
+        return message.guild.id
+    guild_id: int | None = getattr(message.channel, "guild_id", None)
+    return guild_id
 
 
 class QA(commands.Cog):
@@ -64,18 +75,23 @@ class QA(commands.Cog):
         me = self.bot.user
         if me is None or not is_addressed(message, me, self.bot.settings.channels):
             return
-        key = (message.channel.id, message.author.id)
+        delivery = self.bot.delivery
+        channel_id = message.channel.id
+        if not ui.may_answer(message):
+            delivery.refuse(channel_id, "the bot lacks View Channel or Send Messages there")
+            return
+        if delivery.silent_in(channel_id):
+            return
+        key = (channel_id, message.author.id)
         verdict = self.bot.throttle.check(key)
         if verdict is Verdict.SILENT:
             return
         if verdict is Verdict.NOTICE:
-            await ui.notify(message, render.cooldown_text(self.bot.throttle.retry_after(key)))
+            await ui.notify(message, render.cooldown_text(self.bot.throttle.retry_after(key)), delivery)
             return
-        asked = Asked(
-            message.id, message.guild.id if message.guild else None, message.channel.id, message.author.id, origin_of(message, me)
-        )
+        asked = Asked(message.id, guild_id_of(message), message.channel.id, message.author.id, origin_of(message, me))
         reply = self.bot.ask(message.content, key, asked)
-        await ui.reply_to(message, reply, vote_on=ui.vote_target(self.bot, reply, asked))
+        await ui.reply_to(message, reply, delivery, vote_on=ui.vote_target(self.bot, reply, asked))
 
 
 async def setup(bot: AnswerBot) -> None:
