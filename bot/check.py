@@ -23,6 +23,7 @@ from bot.handlers import HANDLERS
 from bot.intents import INTENTS_FILE, load_intents, load_smalltalk
 from bot.knowledge import KNOWLEDGE_FILE, load_knowledge
 from bot.lexicon import LEXICON_FILE, load_lexicon
+from bot.quiz import load_quiz
 
 T = TypeVar("T")
 
@@ -37,6 +38,8 @@ def check(data_dir: Path | None = None) -> tuple[list[DataError], Engine | None]
     if knowledge is not None:
         handlers = [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER]
         _load(problems, lambda: load_intents(data_dir, knowledge, handlers, entities, problems))
+        names = lexicon.entity_names if lexicon is not None else {entity: entity for entity in entities}
+        _load(problems, lambda: load_quiz(data_dir, knowledge, names, problems))
     _load(problems, lambda: load_smalltalk(data_dir, problems))
     if problems.found:
         return problems.found, None

@@ -25,13 +25,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from bot.datafile import check_keys, load_yaml, string_list
 from bot.datafile import field as data_field
-from bot.datafile import load_yaml, string_list
-from bot.errors import DataError
+from bot.errors import DataError, Problems
 from bot.knowledge import Knowledge, fold_space
 from bot.models import Citation, Fact
 
 QUIZ_FILE = "quiz.yaml"
+FILE_KEYS = frozenset({"version", "names", "questions"})
+QUESTION_KEYS = frozenset({"fact", "question", "answer", "distractors"})
 LETTERS = "ABCD"
 DISTRACTORS = len(LETTERS) - 1
 OPTION_LIMIT = 80  # an option is a button label on Discord, which holds 80 characters
@@ -277,53 +279,66 @@ def _scaled(number: str, factors: Iterable[float]) -> list[str]:
 # -- quiz.yaml: questions written by hand, and the kinds of names ------------------------------
 
 
-def load_quiz(data_dir: Path, knowledge: Knowledge, entity_names: Mapping[str, str]) -> QuizBank:
+def load_quiz(
+    data_dir: Path, knowledge: Knowledge, entity_names: Mapping[str, str], problems: Problems | None = None
+) -> QuizBank:
     """The quiz bank: generated questions plus quiz.yaml's, validated against the knowledge.
 
     quiz.yaml is optional; without it the quiz asks generated questions on figures and dates only.
+    With a collecting `problems` (check), every bad entry is reported and the loader goes on.
     """
+    problems = Problems() if problems is None else problems
     path = data_dir / QUIZ_FILE
     if not path.is_file():
         return QuizBank(generate(knowledge, ()))
     data = load_yaml(path)
-    names = _load_names(data, path, entity_names)
+    check_keys(data, FILE_KEYS, path, "", problems)
+    names = _load_names(data, path, entity_names, problems)
     written: list[QuizItem] = []
     seen: dict[str, str] = {}
     for index, entry in enumerate(data_field(data, "questions", list, path, "", default=[])):
-        where = f"questions[{index}]"
-        item = _written(entry, path, where, knowledge)
-        key = fold(item.question)
-        if key in seen:
-            raise DataError(path, f"{where}.question", f"the same question as {seen[key]}")
-        seen[key] = where
-        written.append(item)
+        if isinstance(entry, dict) and problems.failed(str(entry.get("fact"))):
+            continue  # its fact is broken, and was reported in knowledge.yaml
+        with problems.entry():
+            where = f"questions[{index}]"
+            item = _written(entry, path, where, knowledge, problems)
+            key = fold(item.question)
+            if key in seen:
+                raise DataError(path, f"{where}.question", f"the same question as {seen[key]}")
+            seen[key] = where
+            written.append(item)
     return QuizBank((*written, *generate(knowledge, names)))
 
 
-def _load_names(data: Mapping[str, Any], path: Path, entity_names: Mapping[str, str]) -> list[Name]:
+def _load_names(data: Mapping[str, Any], path: Path, entity_names: Mapping[str, str], problems: Problems) -> list[Name]:
     table = data_field(data, "names", dict, path, "", default={})
     names: list[Name] = []
     kind_of_entity: dict[str, str] = {}
     for kind in table:
         where = f"names.{kind}"
-        if kind in FIGURE_KINDS:
-            raise DataError(
-                path, where, f"{kind!r} is a kind of figure the quiz finds by itself; name kinds are e.g. company, person"
-            )
-        for index, entity in enumerate(string_list(table, kind, path, "names")):
-            if entity not in entity_names:
-                raise DataError(path, f"{where}[{index}]", f"unknown entity {entity!r} (not in lexicon.yaml)")
-            if entity in kind_of_entity:
-                raise DataError(path, f"{where}[{index}]", f"{entity!r} is listed under {kind_of_entity[entity]!r} already")
-            kind_of_entity[entity] = str(kind)
-            names.append(Name(entity, str(kind), entity_names[entity]))
+        with problems.entry():
+            if kind in FIGURE_KINDS:
+                figure = f"{kind!r} is a kind of figure the quiz finds by itself; name kinds are e.g. company, person"
+                raise DataError(path, where, figure)
+            for index, entity in enumerate(string_list(table, kind, path, "names")):
+                with problems.entry():
+                    if entity not in entity_names:
+                        if problems.failed(entity):
+                            continue  # its lexicon entry failed, and was reported there
+                        raise DataError(path, f"{where}[{index}]", f"unknown entity {entity!r} (not in lexicon.yaml)")
+                    if entity in kind_of_entity:
+                        listed = f"{entity!r} is listed under {kind_of_entity[entity]!r} already"
+                        raise DataError(path, f"{where}[{index}]", listed)
+                    kind_of_entity[entity] = str(kind)
+                    names.append(Name(entity, str(kind), entity_names[entity]))
     return names
 
 
-def _written(entry: object, path: Path, where: str, knowledge: Knowledge) -> QuizItem:
+def _written(entry: object, path: Path, where: str, knowledge: Knowledge, problems: Problems) -> QuizItem:
     """One hand-written question, checked against its fact."""
     if not isinstance(entry, dict):
         raise DataError(path, where, "expected {fact, question, answer, distractors}")
+    check_keys(entry, QUESTION_KEYS, path, where, problems)
     fact_id = data_field(entry, "fact", str, path, where)
     fact = knowledge.facts.get(fact_id)
     if fact is None:
