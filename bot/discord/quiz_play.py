@@ -20,6 +20,7 @@ from typing import Any
 
 import aiohttp
 import discord
+from discord.utils import MISSING
 
 from bot import render
 from bot.discord import ui
@@ -115,6 +116,10 @@ def quizzes_of(bot: AnswerBot) -> Quizzes | None:
     return quizzes if isinstance(quizzes, Quizzes) else None
 
 
+class _Gone(Exception):
+    """The quiz's interaction takes no more follow-ups (expired, or its channel is gone)."""
+
+
 class RunningQuiz:
     """One quiz being played in one channel: posts each question, closes it, reveals it, scores it."""
 
@@ -150,7 +155,9 @@ class RunningQuiz:
         """Play the quiz to its end; never raises (a refused message ends the quiz, logged)."""
         try:
             ending = await self._play()
-            await self._send(self._scoreboard(ending))
+            await self._post("the scoreboard", self._scoreboard(ending))
+        except _Gone as gone:
+            log.info("Quiz %s in channel %s ended: %s", self.id, self.channel_id, gone)
         except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
             log.warning("Quiz %s in channel %s ended early: a message could not be sent (%s)", self.id, self.channel_id, exc)
         except Exception:
@@ -166,9 +173,7 @@ class RunningQuiz:
             self._wake.clear()
             closes_at = time.time() + self.seconds
             embeds = ui.embeds_of(render.quiz_question_embeds(question, total, closes_at=closes_at))
-            self._message = await self._followup.send(
-                embeds=embeds, view=question_view(self.id, question), wait=True, allowed_mentions=ui.NO_PINGS
-            )
+            self._message = await self._post(f"question {question.number}", embeds, question_view(self.id, question))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.seconds)
             if self.stopping is not None:
@@ -177,7 +182,7 @@ class RunningQuiz:
                 break
             outcome = self.game.close()
             await self._close_buttons(question)
-            await self._send(self._reveal(outcome))
+            await self._post(f"the answer to question {question.number}", self._reveal(outcome))
             await self._score(outcome)
             quiet = 0 if outcome.answers else quiet + 1
             if quiet >= QUIET_QUESTIONS:
@@ -188,8 +193,17 @@ class RunningQuiz:
                     await asyncio.wait_for(self._wake.wait(), self.pause)  # a moment to read; /quiz stop cuts it short
         return self.stopping or ALL_ASKED
 
-    async def _send(self, embeds: list[discord.Embed]) -> None:
-        await self._followup.send(embeds=embeds, allowed_mentions=ui.NO_PINGS)
+    async def _post(self, what: str, embeds: list[discord.Embed], view: discord.ui.View | None = None) -> discord.WebhookMessage:
+        """A follow-up to the /quiz interaction, through the bot's delivery; _Gone when it cannot be posted any more."""
+
+        async def post() -> discord.WebhookMessage:
+            return await self._followup.send(embeds=embeds, view=view or MISSING, wait=True, allowed_mentions=ui.NO_PINGS)
+
+        # No retry here: discord.py's webhook client retries a 5xx of an interaction follow-up itself.
+        sent = await self.bot.delivery.send(post, channel_id=None, what=f"{what} of quiz {self.id}", retry=False)
+        if sent is None:
+            raise _Gone(f"{what} could not be posted (Discord no longer takes the quiz's follow-ups)")
+        return sent
 
     async def _close_buttons(self, question: Question) -> None:
         """Mark the question closed and disable its buttons, the right one in green; a failure only leaves them up."""
