@@ -24,6 +24,7 @@ from bot.intents import INTENTS_FILE, load_intents, load_replies, load_smalltalk
 from bot.knowledge import KNOWLEDGE_FILE, load_knowledge
 from bot.lexicon import LEXICON_FILE, load_lexicon
 from bot.normalize import OPEN_QUESTION
+from bot.quiz import load_quiz
 
 T = TypeVar("T")
 
@@ -41,6 +42,8 @@ def check(data_dir: Path | None = None) -> tuple[list[DataError], Engine | None]
             None if lexicon is None else {n for n, _ in (*lexicon.question_phrases, *lexicon.question_words)} - {OPEN_QUESTION}
         )
         _load(problems, lambda: load_intents(data_dir, knowledge, handlers, entities, problems, types))
+        names = lexicon.entity_names if lexicon is not None else {entity: entity for entity in entities}
+        _load(problems, lambda: load_quiz(data_dir, knowledge, names, problems))
     _load(problems, lambda: load_smalltalk(data_dir, problems))
     _load(problems, lambda: load_replies(data_dir, problems))
     if problems.found:

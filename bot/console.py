@@ -2,43 +2,63 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import TextIO
 
 from bot.engine import Context, Engine
 from bot.models import Kind, Reply
+from bot.quiz import LETTERS, MAX_QUESTIONS, Game, draw, letter_of, question_text, reveal_text, scoreboard_text
 from bot.reload import LiveEngine
 from bot.render import to_text, truncate
 from bot.settings import whole_number
 
 PROMPT = "you> "
-COMMANDS = "/ask QUESTION, /timeline [YEAR], /facts [TOPIC], /source [N], /about, /help, /reload, /quit"
+COMMANDS = "/ask QUESTION, /timeline [YEAR], /facts [TOPIC], /source [N], /quiz [N], /about, /help, /reload, /quit"
 PARAGRAPH_PREVIEW = 70  # characters of each paragraph that /source without a number shows
+QUIZ_QUESTIONS = 5
+QUIT = ("/quit", "/exit")
 
 
-def chat(engine: Engine | LiveEngine, stdin: TextIO, stdout: TextIO) -> int:
-    """Read questions and slash commands until /quit, end of input or Ctrl-C; /reload reads the data again."""
+def chat(engine: Engine | LiveEngine, stdin: TextIO, stdout: TextIO, *, quiz_seed: int | None = None) -> int:
+    """Read questions and slash commands until /quit, end of input or Ctrl-C; /reload reads the data again.
+
+    /quiz [N] plays a quiz of N questions (5 if left out, at most 10): type the letter of an answer.
+    quiz_seed makes the quizzes the same every time (tests); by default each one is new.
+    """
     live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine)
     interactive = stdin.isatty()
-    print(f"Ask me about “{live.engine.title}”. Commands: {COMMANDS}", file=stdout)
-    context = Context()
-    while True:
+
+    def read() -> str | None:
         if interactive:
             print(PROMPT, end="", file=stdout, flush=True)
         try:
             line = stdin.readline()
         except KeyboardInterrupt:
             line = ""
-        if not line:
+        return line.strip() if line else None
+
+    print(f"Ask me about “{live.engine.title}”. Commands: {COMMANDS}", file=stdout)
+    context = Context()
+    while True:
+        line = read()
+        if line is None:
             print("bye", file=stdout)
             return 0
-        line = line.strip()
         if not line:
             continue
-        if line.split()[0] in ("/quit", "/exit"):
+        if line.split()[0] in QUIT:
             print("bye", file=stdout)
             return 0
         if line.split()[0] == "/reload":
             print(live.reload().message + "\n", file=stdout, flush=True)
+            continue
+        if line.split()[0] == "/quiz":
+            count = line.split()[1] if len(line.split()) > 1 else ""  # N questions; a default otherwise
+            seed = quiz_seed if quiz_seed is not None else time.time_ns()
+            if not quiz(live.engine, count, seed, read, stdout):
+                print("bye", file=stdout)
+                return 0
             continue
         reply = command(live.engine, line, context)
         context = Context.after(reply)
@@ -90,3 +110,54 @@ def _years(engine: Engine) -> str:
 
 def _note(text: str) -> Reply:
     return Reply(Kind.CHAT, None, 100, text)
+
+
+def quiz(engine: Engine, count: str, seed: int, read: Callable[[], str | None], stdout: TextIO) -> bool:
+    """Play a quiz on the console: each question, a typed letter, the answer with its quotes, the score.
+
+    Returns False when the chat should end (/quit or end of input during the quiz).
+    """
+    wanted = whole_number(count) or QUIZ_QUESTIONS
+    questions = draw(engine.quiz, max(1, min(wanted, MAX_QUESTIONS)), seed)
+    if not questions:
+        print("The loaded data has no quiz questions.\n", file=stdout)
+        return True
+    game = Game(questions)
+    plural = "s" if len(questions) != 1 else ""
+    print(f"Quiz: {len(questions)} question{plural}. Type the letter of your answer; /stop ends the quiz.\n", file=stdout)
+    while (question := game.ask_next()) is not None:
+        print(question_text(question, len(questions)), file=stdout, flush=True)
+        choice = _choice(read, stdout)
+        if isinstance(choice, str):  # /stop, /quit or the end of input
+            game.abandon()
+            print(_score(game) + "\n", file=stdout, flush=True)
+            return choice == "/stop"
+        game.press(0, "you", question.number, choice)
+        outcome = game.close()
+        verdict = "Right!" if outcome.right else f"Not quite: you chose {LETTERS[choice]}."
+        print(f"{verdict}\n{reveal_text(outcome, engine.knowledge, who=False)}\n", file=stdout, flush=True)
+    print(_score(game) + "\n", file=stdout, flush=True)
+    return True
+
+
+def _score(game: Game) -> str:
+    asked = len(game.outcomes)
+    if not game.players:
+        return scoreboard_text([], asked)
+    right = game.players[0].right
+    return f"Quiz over: you got {right} of {asked} right."
+
+
+def _choice(read: Callable[[], str | None], stdout: TextIO) -> int | str:
+    """The option a typed line names, or "/stop", or "/quit" (also at the end of input); asks again otherwise."""
+    while True:
+        line = read()
+        if line is None or (line.split() or [""])[0] in QUIT:
+            return "/quit"
+        if line == "/stop":
+            return line
+        option = letter_of(line)
+        if option is not None:
+            return option
+        if line:
+            print(f"Type {', '.join(LETTERS[:-1])} or {LETTERS[-1]} (or /stop to end the quiz).", file=stdout, flush=True)

@@ -21,6 +21,7 @@ from bot.lexicon import ENTITY_PREFIX, LEXICON_FILE, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
 from bot.normalize import OPEN_QUESTION, Analysis, Analyzer
+from bot.quiz import QuizBank, generate, load_quiz
 from bot.smalltalk import SmallTalk, SmallTalkDetector
 
 SUGGESTIONS = 3
@@ -62,9 +63,11 @@ class Engine:
         replies: Mapping[str, str],
         near_misses: Mapping[str, Sequence[str]] | None = None,
         folder: Folder | None = None,
+        quiz: QuizBank | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.replies = dict(replies)
+        self.quiz = quiz if quiz is not None else QuizBank(generate(knowledge, ()))  # /quiz's questions
         self.intents = intents
         self.analyzer = analyzer
         self.matcher = Matcher(intents, analyzer, near_misses or {}, frozenset(knowledge.years), folder)
@@ -114,7 +117,8 @@ class Engine:
         for example_set in example_sets:
             for group, questions in example_set.near_misses.items():
                 near_misses.setdefault(group, []).extend(questions)
-        engine = cls(knowledge, intents, analyzer, load_smalltalk(data_dir), load_replies(data_dir), near_misses, folder)
+        quiz = load_quiz(data_dir, knowledge, lexicon.entity_names)
+        engine = cls(knowledge, intents, analyzer, load_smalltalk(data_dir), load_replies(data_dir), near_misses, folder, quiz)
         folder.save()
         return engine
 

@@ -23,9 +23,13 @@ Listener = Callable[[Engine, Engine], None]
 
 
 def summary(engine: Engine) -> str:
-    """What an engine holds, as `check` reports it: facts, intents, templates."""
+    """What an engine holds, as `check` reports it: facts, intents, templates, quiz questions."""
     templates = sum(len(intent.templates) for intent in engine.intents)
-    return f"{len(engine.knowledge.facts)} facts, {len(engine.intents)} intents, {templates} templates"
+    quiz = engine.quiz
+    return (
+        f"{len(engine.knowledge.facts)} facts, {len(engine.intents)} intents, {templates} templates, "
+        f"{len(quiz.items)} quiz questions ({quiz.written} written by hand)"
+    )
 
 
 @dataclass(frozen=True, slots=True)

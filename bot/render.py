@@ -8,11 +8,13 @@ discord.Embed with Embed.from_dict), and buttons as small specs.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.models import Citation, Kind, Reply
+from bot.quiz import LETTERS, Outcome, Question, Standing
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2000
@@ -366,3 +368,114 @@ def misses_embeds(groups: Sequence[tuple[str, str]], *, title: str, footer_text:
     if not groups:
         text = "Nothing was declined, clarified or voted down."
     return build_embeds(text=text, colour=COLOURS[Kind.DECLINE], title=title, fields=groups, footer_text=footer_text)
+
+
+# -- the quiz ------------------------------------------------------------------------------
+
+QUIZ_PREFIX = "quiz:"
+QUIZ_COLOUR = 0xF1C40F
+SCOREBOARD_LINES = 10
+_NAME_MARKUP = re.compile(r"([\\*_~|`>\[\]<@])")  # markdown, masked links, mentions and <t:…> tags
+
+
+def quiz_custom_id(quiz_id: int, number: int, option: int) -> str:
+    """The custom id of option (0-3) of question `number` of the quiz started by interaction quiz_id."""
+    return f"{QUIZ_PREFIX}{quiz_id}:{number}:{option}"
+
+
+def plain_name(name: str) -> str:
+    """A member's display name as text that Discord shows as it is: no markdown, no mention, one line, 32 characters."""
+    return _NAME_MARKUP.sub(r"\\\1", truncate(" ".join(name.split()), 32)) or "?"
+
+
+def names_line(names: Sequence[str], limit: int = EMBED_FIELD_VALUE_LIMIT) -> str:
+    """Display names joined with commas, as many as fit in limit, then "and N more"."""
+    reserve = len(" and 99999 more")
+    shown: list[str] = []
+    for index, name in enumerate(names):
+        if len(", ".join([*shown, plain_name(name)])) + reserve > limit:
+            return ", ".join(shown) + f" and {len(names) - index} more"
+        shown.append(plain_name(name))
+    return ", ".join(shown)
+
+
+def quiz_intro_embeds(*, starter: str, count: int, seconds: float, article_title: str, scored: bool) -> list[Embed]:
+    """What /quiz start posts first: who started it, how many questions, how to play."""
+    text = (
+        f"{plain_name(starter)} started a quiz: {count} question{'s' if count != 1 else ''} about “{article_title}”.\n"
+        f"Press the letter of your answer: one answer each, {seconds:g} s per question. "
+        "Every answer is revealed with the article's own words."
+    )
+    footer_text = "/quiz stop ends it early (whoever started it, or anyone who can manage messages)."
+    if not scored:
+        footer_text += " Scores are kept in servers only."
+    return build_embeds(text=text, colour=QUIZ_COLOUR, title="Quiz time!", footer_text=footer_text)
+
+
+def quiz_question_embeds(question: Question, total: int, *, closes_at: float | None) -> list[Embed]:
+    """A question, its lettered options, and when it closes (Discord counts down a <t:…:R> timestamp); None: closed."""
+    title = f"Question {question.number} of {total}" + (": fill in the blank" if question.item.blank else "")
+    options = "\n".join(f"**{LETTERS[i]}.** {option}" for i, option in enumerate(question.options))
+    text = f"{question.item.question}\n\n{options}"
+    text += f"\n\nCloses <t:{math.ceil(closes_at)}:R>." if closes_at is not None else "\n\nClosed."
+    footer_text = "One answer each. The right one is revealed when the question closes."
+    return build_embeds(text=text, colour=QUIZ_COLOUR, title=title, footer_text=footer_text)
+
+
+def quiz_reveal_embeds(outcome: Outcome, fact_text: str) -> list[Embed]:
+    """The right answer with the fact and its verbatim quotes (paragraph by paragraph), and who got it right."""
+    question = outcome.question
+    if not outcome.answers:
+        who = "Nobody answered."
+    elif outcome.right:
+        who = f"✅ Right ({len(outcome.right)} of {len(outcome.answers)}): {names_line(outcome.right, 1000)}"
+    else:
+        who = f"Nobody got it right ({len(outcome.answers)} answered)."
+    footer_text = "Everyone playing has answered." if outcome.everyone else "Time's up."
+    return build_embeds(
+        text=f"{fact_text}\n\n{who}",
+        colour=COLOURS[Kind.ANSWER],
+        title=f"Question {question.number}: the answer is {question.answer}",
+        fields=citation_fields(question.item.citations),
+        footer_text=footer_text,
+    )
+
+
+def scoreboard_lines(standings: Sequence[Standing], limit: int = SCOREBOARD_LINES) -> list[str]:
+    """The best `limit` of a scoreboard, one line each, and how many more played."""
+    lines = [f"**{s.place}.** {plain_name(s.name)}: {s.right} right of {s.answered}" for s in standings[:limit]]
+    if len(standings) > limit:
+        lines.append(f"…and {len(standings) - limit} more")
+    return lines
+
+
+def quiz_scoreboard_embeds(standings: Sequence[Standing], *, asked: int, ending: str, footer_text: str | None) -> list[Embed]:
+    """The end of a quiz: why it ended, and the scoreboard."""
+    board = "\n".join(scoreboard_lines(standings)) if standings else "Nobody answered."
+    plural = "s" if asked != 1 else ""
+    return build_embeds(
+        text=f"{ending}\n\n{board}",
+        colour=QUIZ_COLOUR,
+        title=f"Scoreboard after {asked} question{plural}",
+        footer_text=footer_text,
+    )
+
+
+def leaderboard_embeds(
+    top: Sequence[tuple[int, str, int, int]], you: tuple[int, int, int] | None, *, you_listed: bool
+) -> list[Embed]:
+    """/quiz leaderboard: (place, name, points, answered) of the best, and the asker's (place, points, answered)."""
+    if not top:
+        text = "Nobody has played a quiz in this server yet. Start one with /quiz start."
+    else:
+        text = "\n".join(
+            f"**{place}.** {plain_name(name)}: {points} point{'s' if points != 1 else ''} ({answered} answered)"
+            for place, name, points, answered in top
+        )
+        if you is not None:
+            place, points, answered = you
+            text += f"\n\nYou: **{place}.** with {points} point{'s' if points != 1 else ''} ({answered} answered)"
+        elif not you_listed:
+            text += "\n\nYou haven't played a quiz here yet."
+    footer_text = "A point for each right answer; fewer questions answered breaks a tie."
+    return build_embeds(text=text, colour=QUIZ_COLOUR, title="Quiz leaderboard", footer_text=footer_text)

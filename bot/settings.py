@@ -53,6 +53,8 @@ class Settings:
     | BOT_HISTORY_DAYS       | days questions and votes are kept (default 90)             |
     | BOT_HISTORY_SALT       | salt for members' hashes (default: a file in BOT_STATE_DIR) |
     | DATABASE_URL           | postgresql://... for the history; default SQLite in BOT_STATE_DIR |
+    | BOT_QUIZ_SECONDS       | seconds to answer a quiz question (default 20, 5 to 60)    |
+    | BOT_QUIZ_SCORES        | keep quiz scores for /quiz leaderboard (default on)        |
     | NO_COLOR               | set (to anything): plain logs even on a terminal            |
     | DISCORD_API_BASE       | test-only: REST base, e.g. http://127.0.0.1:PORT/api/v10   |
     | DISCORD_GATEWAY_URL    | test-only: gateway, e.g. ws://127.0.0.1:PORT/gateway       |
@@ -74,6 +76,8 @@ class Settings:
     history_days: int = 90
     history_salt: str | None = field(default=None, repr=False)
     database_url: str | None = field(default=None, repr=False)
+    quiz_seconds: float = 20.0
+    quiz_scores: bool = True
     api_base: str | None = None
     gateway_url: str | None = None
     colour: bool = True
@@ -111,6 +115,8 @@ class Settings:
             history_days=_history_days(get("BOT_HISTORY_DAYS")),
             history_salt=_salt(get("BOT_HISTORY_SALT")),
             database_url=_database_url(get("DATABASE_URL")),
+            quiz_seconds=_quiz_seconds(get("BOT_QUIZ_SECONDS")),
+            quiz_scores=_flag("BOT_QUIZ_SCORES", get("BOT_QUIZ_SCORES"), default=True),
             api_base=_url("DISCORD_API_BASE", get("DISCORD_API_BASE"), ("http://", "https://")),
             gateway_url=_url("DISCORD_GATEWAY_URL", get("DISCORD_GATEWAY_URL"), ("ws://", "wss://")),
             colour=not environ.get("NO_COLOR"),
@@ -294,3 +300,18 @@ def _database_url(value: str | None) -> str | None:
         # Never echo the value: it may hold a password.
         raise UsageError("DATABASE_URL must start with postgresql:// (leave it unset for SQLite in BOT_STATE_DIR)")
     return value
+
+
+# A quiz's questions are sent as follow-ups to /quiz, which Discord accepts for 15 minutes: ten
+# questions of at most a minute each, with their reveals, fit well inside that.
+QUIZ_SECONDS = (5, 60)
+
+
+def _quiz_seconds(value: str | None) -> float:
+    if value is None:
+        return 20.0
+    low, high = QUIZ_SECONDS
+    seconds = whole_number(value)
+    if seconds is None or not low <= seconds <= high:
+        raise UsageError(f"BOT_QUIZ_SECONDS must be a whole number of seconds from {low} to {high}, got {value!r}")
+    return float(seconds)

@@ -93,3 +93,28 @@ def test_a_strict_sink_raises_the_first_problem_and_a_collecting_one_keeps_them_
         raise second
     assert collecting.found == [first, second]
     assert collecting.failed("y") and not collecting.failed("x")
+
+
+def test_every_broken_quiz_question_is_named_in_one_run_and_a_broken_fact_is_not_named_twice(data_copy: Path) -> None:
+    quiz = data_copy / "quiz.yaml"
+    replace_in(quiz, '    distractors: ["Jack Ma"', '    distractor: ["Jack Ma"')
+    replace_in(quiz, 'answer: "the end of December"', 'answer: "the end of June"')
+    replace_in(quiz, "  person: [colin_huang]", "  person: [colin_huang]\n  people: [colin_huang]")
+    replace_in(
+        data_copy / "knowledge.yaml",
+        "'s founder is Colin Huang.\"\n    about: [pinduoduo, colin_huang]",
+        "'s founder is Colin Huang.\"\n    about: [pinduoduo, colin_hwang]",
+    )
+    found = problems_in(data_copy)
+    assert any(p.startswith("knowledge.yaml: fact 'founder'.about: unknown entity 'colin_hwang'") for p in found), found
+    quiz_problems = [p for p in found if p.startswith("quiz.yaml")]
+    assert quiz_problems == [
+        "quiz.yaml: names.people[0]: 'colin_huang' is listed under 'person' already",
+        "quiz.yaml: questions[2].answer: 'the end of June' is not in fact 'popup': neither its text nor its quotes say it",
+    ], found  # questions[0] tests the broken fact 'founder': reported once, in knowledge.yaml
+
+
+def test_an_unknown_key_in_quiz_yaml_is_refused(data_copy: Path) -> None:
+    replace_in(data_copy / "quiz.yaml", '    question: "Who founded Pinduoduo?"', '    qestion: "Who founded Pinduoduo?"')
+    found = problems_in(data_copy)
+    assert "quiz.yaml: questions[0].qestion: unknown key (did you mean 'question'?)" in found

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,21 @@ def test_check_fails_on_broken_data_naming_the_file(
     monkeypatch.setattr("bot.engine.default_data_dir", lambda: data_copy)
     assert main(["check"]) == 1
     assert "intents.yaml: line" in capsys.readouterr().err
+
+
+def test_check_names_a_hand_written_quiz_question_whose_distractor_is_the_answer(
+    monkeypatch: pytest.MonkeyPatch, data_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quiz = data_copy / "quiz.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace('"Robin Li"', '"COLIN HUANG"'), encoding="utf-8")
+    monkeypatch.setattr("bot.engine.default_data_dir", lambda: data_copy)
+    assert main(["check"]) == 1
+    assert "data error: quiz.yaml: questions[0].distractors[2]: 'COLIN HUANG' is the answer" in capsys.readouterr().err
+
+
+def test_check_counts_the_quiz_questions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    assert re.search(r", \d+ quiz questions \(6 written by hand\)$", capsys.readouterr().out.strip())
 
 
 def test_check_fails_when_the_timeline_picture_cannot_fit_its_labels(

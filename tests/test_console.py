@@ -3,6 +3,7 @@ from pathlib import Path
 
 from bot.console import chat
 from bot.engine import Engine
+from bot.quiz import LETTERS, draw, question_text
 from bot.reload import LiveEngine
 from tests.conftest import replace_in
 
@@ -86,3 +87,32 @@ def run_live(live: LiveEngine, text: str) -> str:
     out = io.StringIO()
     assert chat(live, io.StringIO(text), out) == 0
     return out.getvalue()
+
+
+def test_quiz_asks_takes_a_typed_letter_and_reveals_the_answer_with_its_quote(engine: Engine) -> None:
+    first, second = draw(engine.quiz, 2, seed=11)
+    wrong = LETTERS[(second.right + 1) % 4]
+    out = io.StringIO()
+    typed = f"/quiz 2\nE\n{LETTERS[first.right].lower()}\n{wrong})\nwhen did amazon leave china\n"
+    assert chat(engine, io.StringIO(typed), out, quiz_seed=11) == 0
+    text = out.getvalue()
+    assert "Quiz: 2 questions." in text
+    assert question_text(first, 2) in text
+    assert "Type A, B, C or D (or /stop to end the quiz)." in text
+    assert f"Right!\nThe answer: {first.answer}\n" in text
+    assert f"Not quite: you chose {wrong}.\nThe answer: {second.answer}\n" in text
+    for citation in (*first.item.citations, *second.item.citations):
+        where = "title" if citation.paragraph == 0 else f"paragraph {citation.paragraph}"
+        assert f"  > “{citation.quote}” ({where})" in text
+    assert "Quiz over: you got 1 of 2 right." in text
+    assert "April 2019" in text  # the chat goes on after the quiz
+
+
+def test_stop_ends_the_quiz_and_quit_or_the_end_of_input_ends_the_chat(engine: Engine) -> None:
+    out = run(engine, "/quiz 3\n/stop\n/quiz\n")
+    assert out.count("Quiz over. Nobody answered.") == 2
+    assert "Quiz: 5 questions." in out
+    assert out.rstrip().endswith("bye")
+    quit_early = run(engine, "/quiz\n/quit\nwhen did amazon leave china\n")
+    assert quit_early.rstrip().endswith("bye")
+    assert "April 2019" not in quit_early

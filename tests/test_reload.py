@@ -62,3 +62,18 @@ def test_answering_while_reloading_never_fails_and_ends_on_the_new_engine(data_c
         asker.join()
     assert kinds <= {Kind.DECLINE, Kind.ANSWER}
     assert live.engine.answer(NEW_QUESTION).kind is Kind.ANSWER
+
+
+async def test_a_broken_quiz_yaml_keeps_the_old_quiz_and_a_fixed_one_brings_its_questions(data_copy: Path) -> None:
+    live = LiveEngine(Engine.load(data_copy), data_copy)
+    old = live.engine
+    quiz = data_copy / "quiz.yaml"
+    replace_in(quiz, 'answer: "Colin Huang"', 'answer: "Jack Ma"')
+    outcome = await live.reload_async()
+    assert not outcome.ok
+    assert "data error: quiz.yaml: questions[0].answer: 'Jack Ma' is not in fact 'founder'" in outcome.message
+    assert live.engine is old
+    replace_in(quiz, 'answer: "Jack Ma"', 'answer: "Colin Huang"')
+    replace_in(quiz, '"Who founded Pinduoduo?"', '"Who is the founder of Pinduoduo?"')
+    assert (await live.reload_async()).ok
+    assert "Who is the founder of Pinduoduo?" in {item.question for item in live.engine.quiz.items}

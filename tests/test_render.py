@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from bot import render
 from bot.models import Citation, Kind, Reply
+from bot.quiz import Outcome, Question, QuizItem, Standing
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=7000)
 short = st.text(max_size=300)
@@ -200,3 +201,64 @@ def test_a_vote_is_thanked_once_and_a_change_is_named() -> None:
     assert "recorded" in render.vote_thanks(1, None)
     assert render.vote_thanks(-1, 1) == "Changed your vote on this answer to 👎."
     assert "already" in render.vote_thanks(1, 1)
+
+
+# -- the quiz ------------------------------------------------------------------------------
+
+QUIZ_ITEM = QuizItem(
+    "entry:2004",
+    "Amazon entered China in ▁▁▁▁▁.",
+    "2004",
+    "entry",
+    (Citation(1, "in 2004"),),
+    "year",
+    ("2015",),
+    ("2003", "2005"),
+)
+QUIZ_QUESTION = Question(1, QUIZ_ITEM, ("2003", "2004", "2015", "2005"), 1)
+
+
+def fits(embeds: list[render.Embed]) -> bool:
+    return sum(render.embed_length(e) for e in embeds) <= render.EMBED_TOTAL_LIMIT and all(
+        len(e.get("description", "")) <= render.EMBED_DESCRIPTION_LIMIT
+        and all(len(f["value"]) <= render.EMBED_FIELD_VALUE_LIMIT for f in e.get("fields", []))
+        for e in embeds
+    )
+
+
+@given(st.text(max_size=200))
+def test_a_display_name_never_carries_markdown_a_mention_or_a_second_line(name: str) -> None:
+    shown = render.plain_name(name)
+    assert "\n" not in shown and 0 < len(shown) <= 2 * 32
+    assert re.search(r"(?<!\\)[*_~|`>\[\]<@]", shown) is None
+
+
+def test_plain_name_escapes_what_discord_would_format() -> None:
+    assert render.plain_name("**@everyone** <@123>") == r"\*\*\@everyone\*\* \<\@123\>"
+
+
+def test_a_reveal_for_hundreds_of_right_answers_stays_within_discords_limits() -> None:
+    answers = tuple((n, f"Player_{n} with a long *name*", True) for n in range(500))
+    embeds = render.quiz_reveal_embeds(Outcome(QUIZ_QUESTION, answers, everyone=False), "Amazon entered China in 2004." * 50)
+    assert fits(embeds)
+    text = "\n".join(e.get("description", "") for e in embeds)
+    assert "Right (500 of 500): Player\\_0 with a long \\*name\\*, " in text
+    assert re.search(r"and \d+ more", text)
+    assert embeds[-1]["fields"][0] == {"name": "Paragraph 1", "value": "> in 2004", "inline": False}
+
+
+def test_a_question_lists_its_options_and_counts_down_to_its_close() -> None:
+    (embed,) = render.quiz_question_embeds(QUIZ_QUESTION, 5, closes_at=1_700_000_000.2)
+    assert embed["title"] == "Question 1 of 5: fill in the blank"
+    assert "**A.** 2003\n**B.** 2004\n**C.** 2015\n**D.** 2005" in embed["description"]
+    assert embed["description"].endswith("Closes <t:1700000001:R>.")
+    (closed,) = render.quiz_question_embeds(QUIZ_QUESTION, 5, closes_at=None)
+    assert closed["description"].endswith("**D.** 2005\n\nClosed.")
+
+
+def test_a_scoreboard_shows_ten_players_and_counts_the_rest() -> None:
+    standings = [Standing(n + 1, f"P{n}", 10 - n % 10, 10) for n in range(25)]
+    (embed,) = render.quiz_scoreboard_embeds(standings, asked=10, ending="That was the last question.", footer_text=None)
+    assert embed["description"].count("\n**") == 10  # after the ending's blank line, ten players
+    assert embed["description"].endswith("…and 15 more")
+    assert "footer" not in embed

@@ -247,3 +247,24 @@ def test_a_bad_history_setting_names_the_variable(name: str, value: str, message
         Settings.from_env({name: value})
     if name == "DATABASE_URL":
         assert "pw" not in str(raised.value)
+
+
+def test_quiz_settings_default_to_twenty_seconds_with_scores_kept_and_are_read() -> None:
+    settings = Settings.from_env({"HOME": "/home/someone"})
+    assert (settings.quiz_seconds, settings.quiz_scores) == (20.0, True)
+    settings = Settings.from_env({"BOT_QUIZ_SECONDS": "45", "BOT_QUIZ_SCORES": "off", "BOT_HISTORY": "off"})
+    assert (settings.quiz_seconds, settings.quiz_scores, settings.history) == (45.0, False, False)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BOT_QUIZ_SECONDS", "4", "BOT_QUIZ_SECONDS must be a whole number of seconds from 5 to 60, got '4'"),
+        ("BOT_QUIZ_SECONDS", "61", "BOT_QUIZ_SECONDS must be a whole number of seconds from 5 to 60"),
+        ("BOT_QUIZ_SECONDS", "20.5", "BOT_QUIZ_SECONDS must be a whole number"),
+        ("BOT_QUIZ_SCORES", "sometimes", "BOT_QUIZ_SCORES must be on or off"),
+    ],
+)
+def test_a_bad_quiz_setting_names_the_variable(name: str, value: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        Settings.from_env({name: value})

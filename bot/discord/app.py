@@ -3,7 +3,7 @@
 The engine is loaded once by `run` and handed to the bot inside a LiveEngine, which
 SIGHUP and /reload swap whole. The cogs are extensions loaded by name in setup_hook;
 they get the bot in their `setup(bot)` and reach the engine as `bot.engine`, without
-importing this module. `serve` owns the question history's recorder.
+importing this module. `serve` owns the question history's recorder and the quiz scores' keeper.
 
 `serve` keeps the service up: it holds the process lock, brings the client back
 with backoff after an unexpected error, and ends with one clear line (never a
@@ -43,6 +43,7 @@ from bot.models import Reply
 from bot.reload import LiveEngine, ReloadOutcome
 from bot.settings import Settings, application_id_from_token
 from bot.store.recorder import Asked, Recorder, recorder_for
+from bot.store.scores import ScoreKeeper, scores_for
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ INVITE_PERMISSIONS = discord.Permissions(
 INVITE_SCOPES = ("bot", "applications.commands")
 
 # The cogs, loaded by name; each module's setup(bot) adds its cog.
-EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands", "bot.discord.cogs.admin")
+EXTENSIONS = ("bot.discord.cogs.qa", "bot.discord.cogs.commands", "bot.discord.cogs.admin", "bot.discord.cogs.quiz")
 COMMANDS_EXTENSION = "bot.discord.cogs.commands"
 
 NO_TOKEN = """\
@@ -209,6 +210,7 @@ class QABot(commands.Bot):
         engine: Engine | LiveEngine,
         *,
         recorder: Recorder | None = None,
+        scores: ScoreKeeper | None = None,
         message_content: bool = True,
         sync_mode: SyncMode = "auto",
         sync_retry_delays: tuple[float, ...] = SYNC_RETRY_DELAYS,
@@ -232,6 +234,7 @@ class QABot(commands.Bot):
         self.settings = settings
         self.live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
         self.recorder = recorder or Recorder(None)
+        self.scores = scores or ScoreKeeper(None)
         self.sync_mode: SyncMode = sync_mode
         self.sync_retry_delays = sync_retry_delays
         self.heartbeat_seconds = heartbeat_seconds
@@ -526,6 +529,7 @@ def create_bot(
     engine: Engine | LiveEngine,
     *,
     recorder: Recorder | None = None,
+    scores: ScoreKeeper | None = None,
     message_content: bool | None = None,
     sync_mode: SyncMode = "auto",
     **options: Any,
@@ -539,13 +543,14 @@ def create_bot(
             settings,
             engine,
             recorder=recorder,
+            scores=scores,
             message_content=content,
             sync_mode=sync_mode,
             shard_count=count if isinstance(count, int) else None,  # None: discord.py asks Discord (auto)
             shard_ids=list(settings.shard_ids) if settings.shard_ids else None,
             **options,
         )
-    return QABot(settings, engine, recorder=recorder, message_content=content, sync_mode=sync_mode, **options)
+    return QABot(settings, engine, recorder=recorder, scores=scores, message_content=content, sync_mode=sync_mode, **options)
 
 
 def command_hash(tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None) -> str:
@@ -613,11 +618,13 @@ async def serve(
     try:
         live = engine if isinstance(engine, LiveEngine) else LiveEngine(engine, settings.data_dir)
         recorder = recorder_for(settings)
+        scores = scores_for(settings, recorder.store)  # kept with BOT_HISTORY=off too: a leaderboard is not history
         recorder.start()
         try:
-            return await _serve(settings, settings.token, live, recorder, restart_delays, max_restarts, options)
+            return await _serve(settings, settings.token, live, recorder, scores, restart_delays, max_restarts, options)
         finally:
             await recorder.close()
+            await scores.close()
     finally:
         if lock is not None:
             lock.release()
@@ -628,6 +635,7 @@ async def _serve(
     token: str,
     live: LiveEngine,
     recorder: Recorder,
+    scores: ScoreKeeper,
     restart_delays: tuple[float, ...],
     max_restarts: int,
     options: dict[str, Any],
@@ -635,7 +643,7 @@ async def _serve(
     message_content = settings.message_content
     restarts = 0
     while True:
-        bot = create_bot(settings, live, recorder=recorder, message_content=message_content, **options)
+        bot = create_bot(settings, live, recorder=recorder, scores=scores, message_content=message_content, **options)
         try:
             async with bot:
                 await bot.start(token)

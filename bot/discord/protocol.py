@@ -22,10 +22,12 @@ from bot.models import Reply
 from bot.reload import LiveEngine, ReloadOutcome
 from bot.settings import Settings
 from bot.store.recorder import Asked, Recorder
+from bot.store.scores import ScoreKeeper
 
 
 class AnswerBot(Protocol):
-    """The bot as its cogs see it: settings, the engine, cooldowns, memory, the history, delivery and the error boundary."""
+    """The bot as its cogs see it: settings, the engine, cooldowns, memory, the history, quiz scores, delivery and the
+    error boundary."""
 
     settings: Settings
     live: LiveEngine
@@ -33,6 +35,7 @@ class AnswerBot(Protocol):
     memory: Memory
     delivery: Delivery
     recorder: Recorder
+    scores: ScoreKeeper
 
     @property
     def engine(self) -> Engine:
@@ -46,6 +49,12 @@ class AnswerBot(Protocol):
     def tree(self) -> app_commands.CommandTree[Any]: ...
 
     async def add_cog(self, cog: commands.Cog, /) -> None: ...
+
+    def get_cog(self, name: str, /) -> commands.Cog | None: ...
+
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None: ...
+
+    def remove_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None: ...
 
     def ask(self, text: str, key: tuple[int, int], asked: Asked | None = None) -> Reply:
         """The engine's reply to text, in the conversation kept for key (channel, user); recorded when asked is given."""

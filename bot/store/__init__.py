@@ -1,4 +1,4 @@
-"""The question history: one small async interface (base.Store), with SQLite and PostgreSQL behind it.
+"""The question history and the quiz scores: one small async interface (base.Store), SQLite and PostgreSQL behind it.
 
 PostgreSQL when DATABASE_URL is set, so several shard processes share one store; otherwise a
 SQLite file in BOT_STATE_DIR, with no set-up. Both use the same versioned schema (schema.py),
@@ -14,6 +14,9 @@ from bot.store.base import (
     ALL_GUILDS,
     MissRow,
     QuestionRecord,
+    QuizAnswer,
+    QuizRound,
+    QuizScore,
     SchemaTooNew,
     Stats,
     Store,
@@ -28,6 +31,9 @@ __all__ = [
     "SQLITE_FILE",
     "MissRow",
     "QuestionRecord",
+    "QuizAnswer",
+    "QuizRound",
+    "QuizScore",
     "SchemaTooNew",
     "Stats",
     "Store",

@@ -72,6 +72,40 @@ class MissRow:
     member: str
 
 
+@dataclass(frozen=True, slots=True)
+class QuizAnswer:
+    """One member's answer to one quiz question, as the leaderboard counts it."""
+
+    member: str  # salted hash of the member's id, as in the history
+    name: str  # their display name when they answered, for the leaderboard
+    right: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuizRound:
+    """One closed question of one quiz in one server, with every answer to it."""
+
+    guild_id: int
+    quiz_id: int  # the snowflake of the /quiz interaction that started the quiz
+    question: int  # its number in the quiz, from 1
+    at: float
+    answers: tuple[QuizAnswer, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QuizScore:
+    """A member's quiz score in one server: points (right answers) of the questions they answered."""
+
+    member: str
+    name: str
+    points: int
+    answered: int
+
+
+# How long a scored round is remembered, so that a retried write of it is not counted twice.
+QUIZ_ROUND_MEMORY = 86_400.0
+
+
 class Store(Protocol):
     """The question history. Every method connects (and creates or migrates the schema) first when it is
     not connected, and raises StoreUnavailable when it cannot reach or write the store."""
@@ -109,6 +143,21 @@ class Store(Protocol):
         """Questions since `since` that were declined, clarified or voted down, newest first."""
         ...
 
+    async def add_quiz_round(self, quiz_round: QuizRound) -> bool:
+        """Add a question's answers to the members' scores, durably, in one transaction.
+
+        Returns False, and adds nothing, when that question of that quiz was scored already.
+        """
+        ...
+
+    async def quiz_leaderboard(self, guild_id: int, limit: int = 10) -> list[QuizScore]:
+        """A server's best quiz scores: most points first, then fewest questions answered."""
+        ...
+
+    async def quiz_score(self, guild_id: int, member: str) -> tuple[int, QuizScore] | None:
+        """A member's place (ties share one) and score in a server, or None if they have not played there."""
+        ...
+
     async def schema_version(self) -> int:
         """The schema version the database is at."""
         ...
@@ -131,3 +180,12 @@ def build_stats(
         votes_down=by_vote.get(-1, 0),
         top_intents=tuple((str(name), int(count)) for name, count in intents),
     )
+
+
+def quiz_points(quiz_round: QuizRound) -> list[tuple[str, str, int, int]]:
+    """(member, name, points, answered) per member of a round, each member once (shared by both back ends)."""
+    totals: dict[str, tuple[str, int, int]] = {}
+    for answer in quiz_round.answers:
+        _, points, answered = totals.get(answer.member, ("", 0, 0))
+        totals[answer.member] = (answer.name, points + answer.right, answered + 1)
+    return [(member, name, points, answered) for member, (name, points, answered) in totals.items()]

@@ -18,7 +18,20 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from bot.store import schema
-from bot.store.base import ALL_GUILDS, MissRow, QuestionRecord, SchemaTooNew, Stats, StoreUnavailable, VoteRecord, build_stats
+from bot.store.base import (
+    ALL_GUILDS,
+    QUIZ_ROUND_MEMORY,
+    MissRow,
+    QuestionRecord,
+    QuizRound,
+    QuizScore,
+    SchemaTooNew,
+    Stats,
+    StoreUnavailable,
+    VoteRecord,
+    build_stats,
+    quiz_points,
+)
 
 T = TypeVar("T")
 CONNECT_TIMEOUT = 5  # seconds, libpq's connect_timeout
@@ -43,6 +56,12 @@ STATS_VOTES = _pg(schema.STATS_VOTES)
 STATS_INTENTS = _pg(schema.STATS_INTENTS)
 MISSES = _pg(schema.MISSES)
 RECORD_VERSION = _pg(schema.RECORD_VERSION)
+CLAIM_QUIZ_ROUND = _pg(schema.CLAIM_QUIZ_ROUND)
+FORGET_QUIZ_ROUNDS = _pg(schema.FORGET_QUIZ_ROUNDS)
+ADD_QUIZ_SCORE = _pg(schema.ADD_QUIZ_SCORE)
+QUIZ_LEADERBOARD = _pg(schema.QUIZ_LEADERBOARD)
+QUIZ_SCORE = _pg(schema.QUIZ_SCORE)
+QUIZ_AHEAD = _pg(schema.QUIZ_AHEAD)
 
 Connection = psycopg.AsyncConnection[tuple[Any, ...]]
 
@@ -179,6 +198,51 @@ class PostgresStore:
         async def read(connection: Connection) -> list[MissRow]:
             rows = await (await connection.execute(MISSES, (since, guild_id, guild_id, limit))).fetchall()
             return [MissRow(r[0], r[1], r[2], float(r[3]), int(r[4]), r[5]) for r in rows]
+
+        return await self._run(read)
+
+    async def add_quiz_round(self, quiz_round: QuizRound) -> bool:
+        """Add a question's answers to the scores (committed on return); False if it was scored already."""
+        rows = [
+            (quiz_round.guild_id, member, name, points, answered, quiz_round.at)
+            for member, name, points, answered in quiz_points(quiz_round)
+        ]
+
+        async def add(connection: Connection) -> bool:
+            async with connection.transaction():
+                await connection.execute(FORGET_QUIZ_ROUNDS, (quiz_round.at - QUIZ_ROUND_MEMORY,))
+                claimed = await connection.execute(CLAIM_QUIZ_ROUND, (quiz_round.quiz_id, quiz_round.question, quiz_round.at))
+                if claimed.rowcount == 0:
+                    return False
+                async with connection.cursor() as cursor:
+                    await cursor.executemany(ADD_QUIZ_SCORE, rows)
+            return True
+
+        return await self._run(add)
+
+    async def quiz_leaderboard(self, guild_id: int, limit: int = 10) -> list[QuizScore]:
+        """A server's best quiz scores, best first."""
+
+        async def read(connection: Connection) -> list[QuizScore]:
+            rows = await (await connection.execute(QUIZ_LEADERBOARD, (guild_id, limit))).fetchall()
+            return [QuizScore(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+        return await self._run(read)
+
+    async def quiz_score(self, guild_id: int, member: str) -> tuple[int, QuizScore] | None:
+        """A member's place and score in a server."""
+
+        async def read(connection: Connection) -> tuple[int, QuizScore] | None:
+            async with connection.transaction():
+                await connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                row = await (await connection.execute(QUIZ_SCORE, (guild_id, member))).fetchone()
+                if row is None:
+                    return None
+                score = QuizScore(row[0], row[1], int(row[2]), int(row[3]))
+                ahead = await (
+                    await connection.execute(QUIZ_AHEAD, (guild_id, score.points, score.points, score.answered))
+                ).fetchone()
+            return (int(ahead[0]) if ahead else 0) + 1, score
 
         return await self._run(read)
 

@@ -40,6 +40,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX votes_at ON votes (at)",
     ),
+    # 2: quiz scores per server. A member is their salted hash, as in the history; the name is the
+    # display name they last played under, for the leaderboard. quiz_rounds holds each scored question
+    # once, so that writing a question's scores again (a retry after a timeout) never counts them twice.
+    (
+        """CREATE TABLE quiz_scores (
+            guild_id BIGINT NOT NULL,
+            member TEXT NOT NULL,
+            name TEXT NOT NULL,
+            points INTEGER NOT NULL,
+            answered INTEGER NOT NULL,
+            at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (guild_id, member)
+        )""",
+        "CREATE INDEX quiz_scores_rank ON quiz_scores (guild_id, points DESC, answered)",
+        """CREATE TABLE quiz_rounds (
+            quiz_id BIGINT NOT NULL,
+            question INTEGER NOT NULL,
+            at DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (quiz_id, question)
+        )""",
+        "CREATE INDEX quiz_rounds_at ON quiz_rounds (at)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -72,3 +94,19 @@ MISSES = """SELECT q.question, q.kind, q.intent, q.at, COALESCE(d.down, 0), q.me
         ON d.question_id = q.id
     WHERE q.at >= ? AND (? = 0 OR q.guild_id = ?) AND (q.kind IN ('decline', 'clarify') OR d.down > 0)
     ORDER BY q.at DESC LIMIT ?"""
+
+# Quiz scores: a round (one question of one quiz) is scored once; then each member's points are added.
+CLAIM_QUIZ_ROUND = "INSERT INTO quiz_rounds (quiz_id, question, at) VALUES (?, ?, ?) ON CONFLICT (quiz_id, question) DO NOTHING"
+FORGET_QUIZ_ROUNDS = "DELETE FROM quiz_rounds WHERE at < ?"
+ADD_QUIZ_SCORE = """INSERT INTO quiz_scores (guild_id, member, name, points, answered, at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (guild_id, member) DO UPDATE SET
+        name = excluded.name,
+        points = quiz_scores.points + excluded.points,
+        answered = quiz_scores.answered + excluded.answered,
+        at = excluded.at"""
+QUIZ_LEADERBOARD = """SELECT member, name, points, answered FROM quiz_scores WHERE guild_id = ?
+    ORDER BY points DESC, answered, member LIMIT ?"""
+QUIZ_SCORE = "SELECT member, name, points, answered FROM quiz_scores WHERE guild_id = ? AND member = ?"
+# A member's place: one more than those ahead of them (more points, or as many from fewer answers).
+QUIZ_AHEAD = """SELECT COUNT(*) FROM quiz_scores
+    WHERE guild_id = ? AND (points > ? OR (points = ? AND answered < ?))"""

@@ -18,7 +18,20 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.store import schema
-from bot.store.base import ALL_GUILDS, MissRow, QuestionRecord, SchemaTooNew, Stats, StoreUnavailable, VoteRecord, build_stats
+from bot.store.base import (
+    ALL_GUILDS,
+    QUIZ_ROUND_MEMORY,
+    MissRow,
+    QuestionRecord,
+    QuizRound,
+    QuizScore,
+    SchemaTooNew,
+    Stats,
+    StoreUnavailable,
+    VoteRecord,
+    build_stats,
+    quiz_points,
+)
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
@@ -141,6 +154,47 @@ class SQLiteStore:
         def read(connection: sqlite3.Connection) -> list[MissRow]:
             rows = connection.execute(schema.MISSES, (since, guild_id, guild_id, limit)).fetchall()
             return [MissRow(r[0], r[1], r[2], float(r[3]), int(r[4]), r[5]) for r in rows]
+
+        return await self._run(read)
+
+    async def add_quiz_round(self, quiz_round: QuizRound) -> bool:
+        """Add a question's answers to the scores (durable on return); False if it was scored already."""
+        rows = [
+            (quiz_round.guild_id, member, name, points, answered, quiz_round.at)
+            for member, name, points, answered in quiz_points(quiz_round)
+        ]
+
+        def add(connection: sqlite3.Connection) -> bool:
+            with _transaction(connection):
+                connection.execute(schema.FORGET_QUIZ_ROUNDS, (quiz_round.at - QUIZ_ROUND_MEMORY,))
+                claimed = connection.execute(schema.CLAIM_QUIZ_ROUND, (quiz_round.quiz_id, quiz_round.question, quiz_round.at))
+                if claimed.rowcount == 0:
+                    return False
+                connection.executemany(schema.ADD_QUIZ_SCORE, rows)
+            return True
+
+        return await self._run(add)
+
+    async def quiz_leaderboard(self, guild_id: int, limit: int = 10) -> list[QuizScore]:
+        """A server's best quiz scores, best first."""
+
+        def read(connection: sqlite3.Connection) -> list[QuizScore]:
+            rows = connection.execute(schema.QUIZ_LEADERBOARD, (guild_id, limit)).fetchall()
+            return [QuizScore(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+        return await self._run(read)
+
+    async def quiz_score(self, guild_id: int, member: str) -> tuple[int, QuizScore] | None:
+        """A member's place and score in a server."""
+
+        def read(connection: sqlite3.Connection) -> tuple[int, QuizScore] | None:
+            with _transaction(connection, "BEGIN"):  # one snapshot for both queries
+                row = connection.execute(schema.QUIZ_SCORE, (guild_id, member)).fetchone()
+                if row is None:
+                    return None
+                score = QuizScore(row[0], row[1], int(row[2]), int(row[3]))
+                ahead = connection.execute(schema.QUIZ_AHEAD, (guild_id, score.points, score.points, score.answered)).fetchone()
+            return int(ahead[0]) + 1, score
 
         return await self._run(read)
 

@@ -4,9 +4,9 @@ The bot's real code (discord.py 2.x included) runs against it over 127.0.0.1:
 
 - REST under /api/v10: log-in (users/@me, oauth2/applications/@me), gateway/bot
   (for AutoShardedBot), command sync and the GET of the synced commands, channel
-  messages, interaction callbacks and webhook follow-ups, as JSON or as multipart
-  with files (payload_json and files[n], as Discord takes uploads). Every call is
-  recorded with its arrival time.
+  messages, interaction callbacks, webhook follow-ups and edits of them, as JSON or
+  as multipart with files (payload_json and files[n], as Discord takes uploads).
+  Every call is recorded with its arrival time.
 - The gateway at /gateway: HELLO, heartbeat ACKs, IDENTIFY -> READY + GUILD_CREATE,
   RESUME -> RESUMED, plain-text frames only (discord.py always accepts them).
 
@@ -222,9 +222,11 @@ class Request:
 
     @property
     def kind(self) -> str:
-        """message | callback | followup | sync | fetch-commands | other."""
+        """message | callback | followup | edit | sync | fetch-commands | other."""
         if self.method == "POST" and self.path.startswith("/channels/") and self.path.endswith("/messages"):
             return "message"
+        if self.method == "PATCH" and self.path.startswith("/webhooks/") and "/messages/" in self.path:
+            return "edit"
         if self.path.startswith("/interactions/"):
             return "callback"
         if self.path.startswith("/webhooks/"):
@@ -327,6 +329,8 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self._gateway_tasks: set[asyncio.Task[Any]] = set()
         self.session_id = "stand-in-session"
+        self._token_channels: dict[str, int] = {}  # interaction token -> the channel it came from
+        self._responses: dict[str, int] = {}  # interaction token -> the message its response created
         self._session_up = False
 
     # -- life cycle -------------------------------------------------------------------------
@@ -515,7 +519,10 @@ class FakeDiscord:
         if r.method == "POST" and r.kind == "callback":
             return self._callback(r)
         if r.method == "POST" and r.kind == "followup":
-            return self._json(self._store(r.message, channel_id=LISTED_CHANNEL, flags=int(r.message.get("flags") or 0)))
+            channel = self._token_channels.get(r.path.split("/")[3], LISTED_CHANNEL)
+            return self._json(self._store(r.message, channel_id=channel, flags=int(r.message.get("flags") or 0)))
+        if r.kind == "edit":
+            return self._edit(r)
         self.unexpected.append(f"{r.method} {r.path}")
         return self._json({"message": "404: Not Found", "code": 0}, 404)
 
@@ -592,13 +599,29 @@ class FakeDiscord:
         self.requests[-1].created = message
         return message
 
+    def _edit(self, r: Request) -> web.Response:
+        """PATCH of a follow-up (by id) or of an interaction's response (@original): the fields sent replace the old."""
+        token, target = r.path.split("/")[3], r.path.split("/")[-1]
+        message_id = self._responses.get(token) if target == "@original" else int(target)
+        if message_id is None or message_id not in self.posted:
+            return self._json({"message": "Unknown Message", "code": 10008}, 404)
+        message = self.posted[message_id]
+        for key in ("content", "embeds", "components"):
+            if key in r.body:
+                message[key] = r.body[key] or ([] if key != "content" else "")
+        message["edited_timestamp"] = NOW
+        r.created = message
+        return self._json(message)
+
     def _callback(self, r: Request) -> web.Response:
         interaction_id = r.path.split("/")[2]
         kind = int(r.body.get("type", 0))
         data = {"interaction": {"id": interaction_id, "type": 2}}
         if kind in (4, 7):
             flags = int(r.message.get("flags") or 0)
-            message = self._store(r.message, channel_id=LISTED_CHANNEL, flags=flags)
+            token = r.path.split("/")[3]
+            message = self._store(r.message, channel_id=self._token_channels.get(token, LISTED_CHANNEL), flags=flags)
+            self._responses[token] = int(message["id"])
             data["interaction"]["response_message_id"] = message["id"]
             data["interaction"]["response_message_ephemeral"] = bool(flags & EPHEMERAL)
             data["resource"] = {"type": kind, "message": message}
@@ -787,7 +810,7 @@ class FakeDiscord:
             "id": str(interaction_id),
             "application_id": str(APP_ID),
             "type": kind,
-            "token": f"interaction-token-{interaction_id}",
+            "token": self._token(interaction_id, channel_id),
             "version": 1,
             "data": data,
             "channel_id": str(channel_id),
@@ -813,19 +836,31 @@ class FakeDiscord:
             payload["message"] = message
         return payload
 
+    def _token(self, interaction_id: int, channel_id: int) -> str:
+        token = f"interaction-token-{interaction_id}"
+        self._token_channels[token] = channel_id
+        return token
+
     def _command_data(self, name: str, options: dict[str, Any], focused: str | None = None) -> dict[str, Any]:
+        """The data of a command's interaction; "group sub" names a subcommand of a command group."""
+        top, _, sub = name.partition(" ")
         synced = self.commands.get(str(GUILD_ID)) or self.commands.get("global") or []
-        command = next((c for c in synced if c["name"] == name), None)
-        assert command is not None, f"/{name} was never synced"
-        types = {o["name"]: o["type"] for o in command.get("options", [])}
+        command = next((c for c in synced if c["name"] == top), None)
+        assert command is not None, f"/{top} was never synced"
+        declared = command.get("options", [])
+        if sub:
+            subcommand = next((o for o in declared if o["name"] == sub and o["type"] == 1), None)
+            assert subcommand is not None, f"/{top} has no subcommand {sub!r}"
+            declared = subcommand.get("options", [])
+        types = {o["name"]: o["type"] for o in declared}
+        values = [
+            {"name": k, "type": types[k], "value": v, **({"focused": True} if k == focused else {})} for k, v in options.items()
+        ]
         data: dict[str, Any] = {
             "id": command["id"],
-            "name": name,
+            "name": top,
             "type": 1,
-            "options": [
-                {"name": k, "type": types[k], "value": v, **({"focused": True} if k == focused else {})}
-                for k, v in options.items()
-            ],
+            "options": [{"name": sub, "type": 1, "options": values}] if sub else values,
         }
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]

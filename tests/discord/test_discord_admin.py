@@ -52,7 +52,7 @@ async def test_run_answers_is_healthy_refuses_a_twin_never_logs_the_token_and_st
         out, err = await asyncio.wait_for(process.communicate(), 20)
     log = err.decode()
     assert process.returncode == 0, log[-3000:]
-    assert "Synced 9 slash commands" in log
+    assert "Synced 10 slash commands" in log
     assert "WebSocket Event" in log  # DEBUG logging was on
     assert TOKEN not in log
     assert TOKEN not in out.decode()
@@ -92,7 +92,7 @@ async def test_sync_pushes_the_commands_even_when_unchanged(
     syncs = fake.made("sync")
     assert len(syncs) == 2
     assert syncs[1].path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
-    assert f"Synced 9 slash commands to guild {GUILD_ID}" in capsys.readouterr().out
+    assert f"Synced 10 slash commands to guild {GUILD_ID}" in capsys.readouterr().out
     assert not [r for r in fake.requests if r.path == "/gateway"]
 
 

@@ -14,7 +14,7 @@ from bot.knowledge import Knowledge, fold_space
 from tests.discord.discord_harness import Running, StartBot, assert_pings_nobody, assert_within_limits, quoted
 from tests.discord.discord_standin import APP_ID, BOB, DM_CHANNEL, GUILD_ID, NO_FILES_CHANNEL, FakeDiscord, Request
 
-COMMANDS = {"ask", "timeline", "facts", "source", "about", "help", "stats", "misses", "reload"}
+COMMANDS = {"ask", "timeline", "facts", "source", "about", "help", "stats", "misses", "reload", "quiz"}
 
 
 def choices(request: Request) -> list[dict[str, object]]:

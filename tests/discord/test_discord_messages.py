@@ -20,7 +20,14 @@ from tests.discord.discord_standin import (
     QUIET_CHANNEL,
 )
 
-CLARIFY_CANDIDATES = ("amazon store", "store", "amazon shop", "and the gmv number?", "which came first, joyo or tmall", "store start/end")
+CLARIFY_CANDIDATES = (
+    "amazon store",
+    "store",
+    "amazon shop",
+    "and the gmv number?",
+    "which came first, joyo or tmall",
+    "store start/end",
+)
 
 
 async def test_question_in_listed_channel_gets_embed_with_verbatim_citation_and_pings_nobody(
