@@ -254,9 +254,20 @@ class Decider:
             holding = [Match(min(candidates, key=lambda i: len(i.facts)), 0.0, "")]
         best = holding[0]
         chosen = [best]
-        fitting = ranking.fitting
-        if fitting and fitting[0].score >= best.score + LEAD_NEEDED and not set(fitting[0].intent.facts) & ask.evidence:
-            chosen.insert(0, fitting[0])
+        # What the question asks about that the holder's own templates never mention ("revenue grew
+        # 144%?": GMV grew 144%) is answered too, by the best reading that does mention it.
+        left = self._unexplained(ask.analysis, [best]) - {ENTITY_PREFIX + e for e in self._setting}
+        if left:
+            other = next(
+                (
+                    m
+                    for m in ranking.fitting
+                    if m.intent is not best.intent and not left - self.matcher.templates_vocabulary(m.intent)
+                ),
+                None,
+            )
+            if other is not None:
+                chosen.insert(0, other)
         reason = f"answer: quotes the article ({', '.join(sorted(ask.evidence))}), held by {best.intent.name}"
         return Decision(Kind.ANSWER, "quoted", reason, tuple(chosen), best.score, ask=ask)
 

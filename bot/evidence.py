@@ -14,10 +14,22 @@ from dataclasses import dataclass
 
 from bot.models import Fact
 
-_SCALE = {"billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "mn": 1e6, "mil": 1e6, "m": 1e6, "thousand": 1e3, "k": 1e3}
+_SCALE = {
+    "trillion": 1e12,
+    "tn": 1e12,
+    "billion": 1e9,
+    "bn": 1e9,
+    "b": 1e9,
+    "million": 1e6,
+    "mn": 1e6,
+    "mil": 1e6,
+    "m": 1e6,
+    "thousand": 1e3,
+    "k": 1e3,
+}
 _FIGURE = re.compile(
     r"(?P<dollar>\$\s?)?(?<![\w.])(?P<number>\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
-    r"(?:\s?(?P<scale>billion|bn|b|million|mn|mil|m|thousand|k)\b)?"
+    r"(?:\s?(?P<scale>trillion|tn|billion|bn|b|million|mn|mil|m|thousand|k)\b)?"
     r"(?:\s?(?P<unit>%|percent|pct|dollars?|usd)\b|(?P<sign>%))?"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")

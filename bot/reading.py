@@ -23,8 +23,12 @@ _ASKING = re.compile(rf"\b(?:{_WH}|tell me|explain|summari[sz]e|describe|list|na
 _REQUEST = re.compile(r"\b(?:pls|plz|please|date|year|name|number|figure|amount)\s*\??$")
 # Where a message breaks into sentences: ., ?, !, ;, new lines, dashes and list markers ("1)", "2.").
 _SENTENCE = re.compile(r"(?<=[?!;\n])|(?<=\.)\s+|\s+-+\s+|(?:^|\s)[1-9](?:\s{2,}|\.\s)(?=[a-z])")
-# Where a sentence may hold a second question: "X and when ...", "X, who ...", "X + Y", "X also ...".
-_JOIN = re.compile(rf"\s*(?:,\s*(?:and\s+)?|\s(?:and|also|plus|&)\s+|\s\+\s)(?=(?:{_WH}|{_AUX})\b)|\s\+\s|\s*/\s*(?=(?:{_WH})\b)")
+# Where a sentence may hold a second question: "X and when ...", "X, who ...", "X + Y", "X also ...",
+# "X and they stop when".
+_JOIN = re.compile(
+    rf"\s*(?:,\s*(?:and\s+)?|\s(?:and|also|plus|&)\s+|\s\+\s)(?=(?:{_WH}|{_AUX})\b|(?:they|it|he|she)\s+\w+(?:\s+\w+)?\s+(?:{_WH})\b)"
+    rf"|\s\+\s|\s*/\s*(?=(?:{_WH})\b)"
+)
 _TOPIC = re.compile(r"^([^:?]{2,40}):\s+(?=\S)")  # "pdd store: launch date? until when?"
 ALTERNATIVES = re.compile(r"\w \bor\b \w")  # "jd or alibaba?", "2017 or 2018"
 _WH_WORD = re.compile(rf"\b(?:{_WH})\b")

@@ -55,8 +55,11 @@ def collect(paths: list[Path]) -> list[Row]:
 
 
 def main() -> int:
-    from sklearn.ensemble import GradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
+    try:
+        from sklearn.ensemble import GradientBoostingClassifier
+        from sklearn.metrics import roc_auc_score
+    except ImportError:
+        sys.exit("eval/fit.py needs scikit-learn: .venv/bin/uv sync --group fit")
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cost", type=float, default=3.0, help="how many right answers one wrong answer costs")

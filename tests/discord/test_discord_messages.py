@@ -25,8 +25,9 @@ CLARIFY_CANDIDATES = (
     "store",
     "amazon shop",
     "and the gmv number?",
-    "which came first, joyo or tmall",
     "store start/end",
+    "amzn x alibaba popup?",
+    "brb. amzn exit yr?",
 )
 
 
