@@ -6,7 +6,6 @@ Each command returns an exit code.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -332,6 +331,8 @@ def _history(args: argparse.Namespace) -> int:
             return await (store.stats(since, guild) if args.command == "stats" else store.misses(since, guild))
         finally:
             await store.close()
+
+    import asyncio  # only the history's commands need it: `ask` starts without
 
     result = asyncio.run(read(open_store(settings.database_url, settings.state_dir)))
     if isinstance(result, Stats):

@@ -15,7 +15,7 @@ Pure logic over the analyzer and the matcher; the engine turns a Decision into a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot import fitted
@@ -91,13 +91,23 @@ class Decision:
     features: dict[str, float] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class Ranking:
-    """The matcher's ranking of a part, and the readings in it that the guards let through."""
+    """The matcher's ranking of a part, the readings in it that the guards let through, and (looked
+    up only when a rule needs it) the closest known near-miss: (group, score, question)."""
 
     ranked: list[Match]
     fitting: list[Match]
-    nearest: tuple[str, float, str] | None  # the closest known near-miss: (group, score, question)
+    _nearest_miss: Callable[[], tuple[str, float, str] | None]
+    _nearest: tuple[str, float, str] | None = None
+    _looked: bool = False
+
+    @property
+    def nearest(self) -> tuple[str, float, str] | None:
+        """The closest known near-miss, looked up once."""
+        if not self._looked:
+            self._nearest, self._looked = self._nearest_miss(), True
+        return self._nearest
 
     @property
     def close(self) -> list[Match]:
@@ -147,14 +157,7 @@ class Decider:
         decisions = [self.decide_ask(ask) for ask in asks]
         answered = [d for d in decisions if d.kind is Kind.ANSWER]
         if len(decisions) == 1 or not answered:
-            if len(decisions) > 1:
-                # No part answered on its own: the message read whole may still be one question.
-                whole = self.decide_ask(self._ask(message, frozenset(), conversation))
-                if whole.kind is Kind.ANSWER:
-                    return whole
             return next((d for d in decisions if d.kind is Kind.CLARIFY), decisions[0])
-        if len(answered) == 1 and len(decisions) == 1:
-            return answered[0]
         reason = "answer: " + "; ".join(f"part {n + 1}: {d.reason}" for n, d in enumerate(decisions))
         return Decision(Kind.ANSWER, "parts", reason, parts=tuple(decisions))
 
@@ -207,9 +210,8 @@ class Decider:
     def decide_ask(self, ask: Ask) -> Decision:
         """The part rules in order; the first that decides wins. The last always decides."""
         ranked = self.matcher.rank(ask.analysis)
-        ranking = Ranking(
-            ranked, [m for m in ranked if self.misfit(m.intent, ask) is None], self.matcher.nearest_miss(ask.analysis)
-        )
+        fitting = [m for m in ranked if self.misfit(m.intent, ask) is None]
+        ranking = Ranking(ranked, fitting, lambda: self.matcher.nearest_miss(ask.analysis))
         for rule in self.rules:
             decision: Decision | None = getattr(self, f"_{rule}")(ask, ranking)
             if decision is not None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot import compiled
 from bot.decide import GAP_HANDLER, SOURCE_HANDLER, Ask, Decider, Decision
 from bot.evidence import Evidence
 from bot.examples import load_examples
@@ -17,7 +18,7 @@ from bot.folding import Folded, Folder
 from bot.handlers import HANDLERS, Answer, profile, source, timeline
 from bot.intents import INTENTS_FILE, load_intents, load_replies, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
-from bot.lexicon import ENTITY_PREFIX, LEXICON_FILE, load_lexicon
+from bot.lexicon import ENTITY_PREFIX, LEXICON_FILE, Lexicon, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
 from bot.normalize import OPEN_QUESTION, Analysis, Analyzer
@@ -57,20 +58,19 @@ class Engine:
     def __init__(
         self,
         knowledge: Knowledge,
-        intents: tuple[Intent, ...],
         analyzer: Analyzer,
+        matcher: Matcher,
         smalltalk: tuple[SmallTalk, ...],
         replies: Mapping[str, str],
-        near_misses: Mapping[str, Sequence[str]] | None = None,
-        folder: Folder | None = None,
         quiz: QuizBank | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.replies = dict(replies)
         self.quiz = quiz if quiz is not None else QuizBank(generate(knowledge, ()))  # /quiz's questions
-        self.intents = intents
+        self.intents = matcher.intents  # with the labelled examples that teach the matcher
+        intents = self.intents
         self.analyzer = analyzer
-        self.matcher = Matcher(intents, analyzer, near_misses or {}, frozenset(knowledge.years), folder)
+        self.matcher = matcher
         self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
         self.decider = Decider(analyzer, self.matcher, self.smalltalk, Evidence(knowledge.facts.values()), knowledge.years)
         self._by_name = {intent.name: intent for intent in intents}
@@ -98,29 +98,14 @@ class Engine:
         intents = load_intents(
             data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names, None, question_types
         )
-        example_sets = load_examples(data_dir, (i.name for i in intents), exclude=without_examples)
         analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
-        folder = Folder(analyzer, [data_dir / LEXICON_FILE, data_dir / INTENTS_FILE, data_dir / lexicon.dictionary_file])
-        # Only plain questions teach the matcher: several questions in one, or a claim whose wrong
-        # year or name the answer sets right, would make that year or name look answered.
-        setting = frozenset(lexicon.setting)
-        intents = tuple(
-            replace(
-                intent,
-                examples=tuple(
-                    q for s in example_sets for q in s.by_intent.get(intent.name, ()) if _teaches(folder.fold(q), intent, setting)
-                ),
-            )
-            for intent in intents
-        )
-        near_misses: dict[str, list[str]] = {}
-        for example_set in example_sets:
-            for group, questions in example_set.near_misses.items():
-                near_misses.setdefault(group, []).extend(questions)
+        name = compiled.key(data_dir, without_examples)
+        matcher = compiled.load(name, analyzer)
+        if matcher is None:
+            matcher = _build_matcher(data_dir, lexicon, knowledge, intents, analyzer, without_examples)
+            compiled.save(name, matcher)
         quiz = load_quiz(data_dir, knowledge, lexicon.entity_names)
-        engine = cls(knowledge, intents, analyzer, load_smalltalk(data_dir), load_replies(data_dir), near_misses, folder, quiz)
-        folder.save()
-        return engine
+        return cls(knowledge, analyzer, matcher, load_smalltalk(data_dir), load_replies(data_dir), quiz)
 
     # -- what front ends show ------------------------------------------------------------
 
@@ -277,6 +262,38 @@ class Engine:
                 return entity
         analysis = self.analyzer.analyze(topic)
         return next(iter(analysis.entities)) if len(analysis.entities) == 1 else None
+
+
+def _build_matcher(
+    data_dir: Path,
+    lexicon: Lexicon,
+    knowledge: Knowledge,
+    intents: tuple[Intent, ...],
+    analyzer: Analyzer,
+    without_examples: Iterable[str],
+) -> Matcher:
+    """The matcher over the intents, their labelled examples and the near-misses."""
+    example_sets = load_examples(data_dir, (i.name for i in intents), exclude=without_examples)
+    folder = Folder(analyzer, [data_dir / LEXICON_FILE, data_dir / INTENTS_FILE, data_dir / lexicon.dictionary_file])
+    # Only plain questions teach the matcher: several questions in one, or a claim whose wrong
+    # year or name the answer sets right, would make that year or name look answered.
+    setting = frozenset(lexicon.setting)
+    intents = tuple(
+        replace(
+            intent,
+            examples=tuple(
+                q for s in example_sets for q in s.by_intent.get(intent.name, ()) if _teaches(folder.fold(q), intent, setting)
+            ),
+        )
+        for intent in intents
+    )
+    near_misses: dict[str, list[str]] = {}
+    for example_set in example_sets:
+        for group, questions in example_set.near_misses.items():
+            near_misses.setdefault(group, []).extend(questions)
+    matcher = Matcher(intents, analyzer, near_misses, frozenset(knowledge.years), folder)
+    folder.save()
+    return matcher
 
 
 def _teaches(example: Folded, intent: Intent, setting: frozenset[str]) -> bool:

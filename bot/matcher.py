@@ -22,7 +22,7 @@ TEMPLATE_WEIGHT = 0.45  # rarity-weighted F1 of question and template words
 EXPLAINED_WEIGHT = 0.30  # share of the question's words the intent knows at all
 FUZZY_WEIGHT = 0.25  # rapidfuzz token_sort_ratio of the canonical token sets
 QUESTION_TYPE_BONUS = 0.06
-CANDIDATE_BUDGET = 200  # templates found by a question's rarest words; commoner words only add to their scores
+CANDIDATE_BUDGET = 300  # templates found by a question's rarest words; commoner words only add to their scores
 _NONE = (-1.0, -1)
 NEAR_MISS_LEADERS = 5  # near-miss groups scored whole: the ones whose best question is closest
 RANK_FLOOR = 0.2  # intents scoring less are left out of the ranking: far below any decision threshold
@@ -76,14 +76,16 @@ class _TemplateIndex:
             finding.append(token)
             found += len(index[token])
         adding = [(t, weights[t]) for t in by_rarity[len(finding) :]]
-        shared_by_position: dict[int, float] = {}
-        get = shared_by_position.get
-        for token in finding:
-            weight = weights[token]
-            for position in index[token]:
-                shared_by_position[position] = get(position, 0.0) + weight
+        # Set operations keep the per-position Python work to the templates found by two words.
+        postings = self._postings
+        shared_by_position: dict[int, float] = dict.fromkeys(postings[finding[0]], weights[finding[0]]) if finding else {}
+        for token in finding[1:]:
+            weight, found_here = weights[token], postings[token]
+            for position in found_here.intersection(shared_by_position):
+                shared_by_position[position] += weight
+            shared_by_position.update(dict.fromkeys(found_here.difference(shared_by_position), weight))
         for token, weight in adding:
-            for position in self._postings[token].intersection(shared_by_position):
+            for position in postings[token].intersection(shared_by_position):
                 shared_by_position[position] += weight
         # The rarity-weighted F1 of question and template words is 2 * shared / (question + template weight);
         # each owner's template of best overlap then gets the fuzzy ratio (a quarter of the score).
@@ -93,10 +95,16 @@ class _TemplateIndex:
             part, owner = overlap * shared / (total + template_weight[position]), owners[position]
             if part > top.get(owner, _NONE)[0]:
                 top[owner] = (part, position)
-        # Both strings are sorted tokens, so plain ratio here is rapidfuzz's token_sort_ratio.
+        # Both strings are sorted tokens, so plain ratio here is rapidfuzz's token_sort_ratio. An
+        # owner whose overlap is more than the fuzzy part's whole weight behind the best cannot come
+        # near it: it keeps its overlap alone.
         sorted_question = " ".join(sorted(weights))
         ratio, fuzzy, texts = fuzz.ratio, FUZZY_WEIGHT / 100, self._text
-        return {owner: (part + fuzzy * ratio(sorted_question, texts[p]), p) for owner, (part, p) in top.items()}
+        reach = max((part for part, _ in top.values()), default=0.0) - FUZZY_WEIGHT
+        return {
+            owner: (part + fuzzy * ratio(sorted_question, texts[p]) if part >= reach else part, p)
+            for owner, (part, p) in top.items()
+        }
 
 
 class Matcher:
@@ -163,8 +171,6 @@ class Matcher:
                 (*intent.templates, *kept_examples[index]), (*canonical[index], *examples[index]), strict=True
             )
         ]
-        self._templates = _TemplateIndex(owned, self.weigh)
-        self.templates = self._templates.templates
         # Near-misses: only those the lexicon cannot tell apart already. One that names something
         # outside the article, asks for what it never gives or about a year it has nothing for is
         # declined by those words; without them it would look just like a question the article answers.
@@ -175,7 +181,12 @@ class Matcher:
                 folded = fold(question)
                 if not (folded.outside or folded.unsupported or folded.years - known_years):
                     near.append((index, question, folded.content))
-        self._near_misses = _TemplateIndex(near, self.weigh)
+        # One index over both, so that a question is looked up once for its readings and its near-misses:
+        # near-miss group g is owner len(intents) + g.
+        first_group = len(self.intents)
+        self._index = _TemplateIndex([*owned, *((first_group + g, q, t) for g, q, t in near)], self.weigh)
+        self.templates = self._index.templates
+        self._last: tuple[tuple[str, ...], dict[str, float], float, dict[int, tuple[float, int]]] | None = None
         # Naive Bayes over the same examples, with the near-misses as one more class: a second,
         # discriminative view of which intent a question's words belong to, trained by counting.
         documents = [
@@ -188,6 +199,12 @@ class Matcher:
         self._near_vocabulary = [set[str]() for _ in self.near_miss_groups]
         for index, _, tokens in near:
             self._near_vocabulary[index].update(tokens)
+
+    def __getstate__(self) -> dict[str, object]:
+        """What is kept on disk (bot/compiled.py): everything but the analyzer, which is rebuilt."""
+        state = dict(self.__dict__)
+        state["analyzer"] = state["_last"] = None
+        return state
 
     def vocabulary_of(self, intent: Intent) -> frozenset[str]:
         """Every canonical token the intent's templates, examples and facts use."""
@@ -208,20 +225,34 @@ class Matcher:
         """The summed weight of some tokens."""
         return sum(self.weight(t) for t in tokens)
 
-    def rank(self, analysis: Analysis) -> list[Match]:
-        """The intents that share a word with the question and score at least RANK_FLOOR, best first."""
+    def _lookup(self, analysis: Analysis) -> tuple[dict[str, float], float, dict[int, tuple[float, int]]]:
+        """The question's word weights, their total and each owner's best template (kept for the
+        one question: its readings and its near-misses are asked for in turn)."""
+        last = self._last
+        if last is not None and last[0] == analysis.content:
+            return last[1], last[2], last[3]
         weights = {token: self.weight(token) for token in analysis.content}
         total = sum(weights.values())
+        best = self._index.best(weights, total) if total else {}
+        self._last = (analysis.content, weights, total, best)
+        return weights, total, best
+
+    def rank(self, analysis: Analysis) -> list[Match]:
+        """The intents that share a word with the question and score at least RANK_FLOOR, best first."""
+        weights, total, best = self._lookup(analysis)
         if not total:
             return []
         # The parts of the score that depend only on the intent: how much of the question it
         # explains at all, and whether it answers this kind of question.
-        explained = [0.0] * len(self.intents)
+        count = len(self.intents)
+        explained = [0.0] * count
         for token, weight in weights.items():
             for intent in self._intents_with.get(token, ()):
                 explained[intent] += weight / total
         matches = []
-        for intent, (similarity, position) in self._templates.best(weights, total).items():
+        for intent, (similarity, position) in best.items():
+            if intent >= count:
+                continue  # a near-miss group
             bonus = QUESTION_TYPE_BONUS if analysis.qtype in self.intents[intent].asks else 0.0
             score = similarity + EXPLAINED_WEIGHT * explained[intent] + bonus
             if score >= RANK_FLOOR:
@@ -237,9 +268,9 @@ class Matcher:
     def nearest_miss(self, analysis: Analysis) -> tuple[str, float, str] | None:
         """The near-miss group closest to the question, scored as intents are (without the
         question-type bonus): (group, score, its closest question)."""
-        weights = {token: self.weight(token) for token in analysis.content}
-        total = sum(weights.values())
-        best = self._near_misses.best(weights, total) if total else {}
+        weights, total, found = self._lookup(analysis)
+        count = len(self.intents)
+        best = {owner - count: scored for owner, scored in found.items() if owner >= count}
         if not best:
             return None
         # The group-level part (how much of the question the group's words explain) only for the
@@ -251,7 +282,7 @@ class Matcher:
             for group in leaders
         }
         group = max(scored, key=scored.__getitem__)
-        return self.near_miss_groups[group], scored[group], self._near_misses.templates[best[group][1]].source
+        return self.near_miss_groups[group], scored[group], self.templates[best[group][1]].source
 
 
 NEAR_MISS_CLASS = "!near_miss"
@@ -276,25 +307,28 @@ class NaiveBayes:
         vocabulary = {f for c in counts.values() for f in c}
         total_docs = sum(sizes.values())
         self.labels = tuple(counts)
-        self._prior = {label: math.log(sizes[label] / total_docs) for label in self.labels}
-        self._unseen: dict[str, float] = {}
-        self._log_likelihood: dict[str, dict[str, float]] = defaultdict(dict)  # feature -> label -> log P
-        for label, c in counts.items():
+        self._prior = [math.log(sizes[label] / total_docs) for label in self.labels]
+        self._unseen: list[float] = []
+        # Each feature's log likelihood under a label is the label's unseen value plus a delta where
+        # the label has seen it; a question then costs a few deltas per word, not one sum per label.
+        deltas: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, label in enumerate(self.labels):
+            c = counts[label]
             denominator = sum(c.values()) + NB_SMOOTHING * (len(vocabulary) + 1)
-            self._unseen[label] = math.log(NB_SMOOTHING / denominator)
+            unseen = math.log(NB_SMOOTHING / denominator)
+            self._unseen.append(unseen)
             for feature, n in c.items():
-                self._log_likelihood[feature][label] = math.log((n + NB_SMOOTHING) / denominator)
+                deltas[feature].append((index, math.log((n + NB_SMOOTHING) / denominator) - unseen))
+        self._deltas = {feature: tuple(found) for feature, found in deltas.items()}
 
     def posterior(self, features: Sequence[str]) -> dict[str, float]:
         """P(label | features); features never seen in training are left out."""
-        scores = dict(self._prior)
-        for feature in features:
-            known = self._log_likelihood.get(feature)
-            if known is None:
-                continue
-            for label in self.labels:
-                scores[label] += known.get(label, self._unseen[label])
-        top = max(scores.values())
-        exp = {label: math.exp(score - top) for label, score in scores.items()}
-        total = sum(exp.values())
-        return {label: value / total for label, value in exp.items()}
+        known = [self._deltas[f] for f in features if f in self._deltas]
+        scores = [prior + len(known) * unseen for prior, unseen in zip(self._prior, self._unseen, strict=True)]
+        for deltas in known:
+            for index, delta in deltas:
+                scores[index] += delta
+        top = max(scores)
+        exp = [math.exp(score - top) for score in scores]
+        total = sum(exp)
+        return {label: value / total for label, value in zip(self.labels, exp, strict=True)}
