@@ -130,7 +130,13 @@ class Matcher:
                 if all(token.startswith(ENTITY_PREFIX) for token in tokens):
                     message = f"template {template!r} has only names: it would match any question naming {', '.join(tokens)}"
                     raise DataError(INTENTS_FILE, f"intent '{intent.name}'.templates", message)
-        examples = [[fold(q).content for q in intent.examples] for intent in self.intents]
+        # A number in a labelled example that no template has is a premise's wrong figure ("worth 7
+        # billion?"), not a word of the question asked: it is left out of the example.
+        numbers = {t for templates in canonical for tokens in templates for t in tokens if t[0].isdigit()}
+        examples = [
+            [tuple(t for t in fold(q).content if not t[0].isdigit() or t in numbers) for q in intent.examples]
+            for intent in self.intents
+        ]
         # An example that folds to the same words as a template or example of another intent says
         # nothing about which one it is ("what type of store is amazon opening on pdd" and "when does
         # the amazon store on pdd launch" fold alike): it is left out of both.
@@ -138,8 +144,11 @@ class Matcher:
         for index, tokens_list in enumerate((*c, *e) for c, e in zip(canonical, examples, strict=True)):
             for tokens in tokens_list:
                 owners[frozenset(tokens)].add(index)
+        kept_examples = [
+            [q for q, tokens in zip(intent.examples, asked, strict=True) if len(owners[frozenset(tokens)]) == 1]
+            for intent, asked in zip(self.intents, examples, strict=True)
+        ]
         examples = [[tokens for tokens in asked if len(owners[frozenset(tokens)]) == 1] for asked in examples]
-        kept_examples = [[q for q in intent.examples if len(owners[frozenset(fold(q).content)]) == 1] for intent in self.intents]
         # What an intent can explain: its templates' and examples' words and its facts' entities.
         self.vocabulary: list[frozenset[str]] = []
         for intent, templates, asked in zip(self.intents, canonical, examples, strict=True):
