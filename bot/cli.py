@@ -97,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
         'Each line is {"q": QUESTION, "expect": ...}; prints accuracy, declines, wrong answers and per-intent figures.',
     )
     evaluate.add_argument("file", type=Path, help="the question set (JSON lines, UTF-8)")
+    evaluate.add_argument("--save", type=Path, metavar="RUN.json", help="keep each question's outcome, to compare with later")
+    evaluate.add_argument(
+        "--baseline", type=Path, metavar="RUN.json", help="list the questions whose outcome changed since a saved run"
+    )
     labelling = command(
         "label",
         "turn a scored question set into labelled examples (YAML on stdout)",
@@ -231,10 +235,20 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return chat(LiveEngine(engine, data_dir), sys.stdin, sys.stdout)
     if command == "eval":
-        from bot.evaluation import evaluate, format_report
+        from bot.evaluation import compare, evaluate, format_report
 
         report = evaluate(engine, _read_questions(args.file))
+        baseline: dict[str, str] | None = None
+        if args.baseline:
+            try:
+                baseline = json.loads(args.baseline.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"cannot read the baseline {args.baseline}: {exc}") from exc
+        if args.save:
+            args.save.write_text(json.dumps(report.outcomes, ensure_ascii=False, indent=1), encoding="utf-8")
         print(format_report(report))
+        if baseline is not None:
+            print("\n" + compare(report, baseline))
         return 0
     if command == "label":
         from bot.evaluation import label, labels_yaml

@@ -5,8 +5,8 @@ that made it and a reason a person can read (`ask --json` shows it, `eval` print
 
     message rules:  empty, smalltalk, then the message is cut into the parts that ask (reading.py)
                     and each part is decided on its own; answered parts are answered in order
-    part rules:     PART_RULES below, in order (outside, unsupported, quoted, profile, vetoed,
-                    other_time, exact); what none decides, the fitted
+    part rules:     PART_RULES below, in order (outside, unsupported, quoted, profile, other_time,
+                    exact); what none decides, the fitted
                     confidence model does: answer, clarify between close readings, or decline
 
 Pure logic over the analyzer and the matcher; the engine turns a Decision into a Reply.
@@ -31,9 +31,6 @@ from bot.smalltalk import SmallTalkDetector
 SECOND_READING_AT = 0.55  # a second reading of a two-part question must score this much
 WIDER_READING_AT = 0.42  # a wider reading that explains the whole question must score this much
 LEAD_NEEDED = 0.05  # readings closer than this to the best are close: a tie unless one holds the others' facts
-BLOCKING_MISFITS = ("entity", "slot", "requires")  # guards whose veto of the best reading stands
-BLOCK_AT = 0.75  # a guarded-out reading must be this strong to veto the readings that fit
-BLOCK_LEAD = 0.05  # ... and this far ahead of them
 EXACT_AT = 0.69  # the template part of the score at which a question's words are a template's words
 
 # Words that join two questions in one: below the answer threshold, a second reading needs one.
@@ -117,7 +114,7 @@ class Ranking:
 
 # The part rules, in the order they are tried; the confidence model decides what none of them does.
 # Each earns its place by a measured effect on a class of questions (eval/ablate.py switches each off).
-PART_RULES = ("outside", "unsupported", "quoted", "profile", "vetoed", "other_time", "exact")
+PART_RULES = ("outside", "unsupported", "quoted", "profile", "other_time", "exact")
 
 
 class Decider:
@@ -284,18 +281,6 @@ class Decider:
         return Decision(
             Kind.ANSWER, "profile", f"answer: a name alone ({entity}), what the article says of it", profile=entity, ask=ask
         )
-
-    def _vetoed(self, ask: Ask, ranking: Ranking) -> Decision | None:
-        """The best reading is one the guards rule out (Alibaba's revenue, who founded Joyo): then a
-        weaker reading that fits would be a wrong fact."""
-        if not ranking.fitting:
-            return None
-        top, best = ranking.ranked[0], ranking.fitting[0]
-        misfit = self.misfit(top.intent, ask)
-        if misfit not in BLOCKING_MISFITS or top.score < BLOCK_AT or top.score - best.score < BLOCK_LEAD:
-            return None
-        reason = f"decline: the best reading, {top.intent.name} {top.score:.2f}, is ruled out ({misfit})"
-        return Decision(Kind.DECLINE, "vetoed", reason, tuple(ranking.fitting), ask=ask)
 
     def _other_time(self, ask: Ask, ranking: Ranking) -> Decision | None:
         """A year the article has nothing for, or an outside name left for the reading to settle,

@@ -47,6 +47,7 @@ class Report:
     correct: Counter[str] = field(default_factory=Counter)
     answerable: Counter[str] = field(default_factory=Counter)  # in-scope questions an intent's answer would pass
     recalled: Counter[str] = field(default_factory=Counter)  # ... of which the bot answered right
+    outcomes: dict[str, str] = field(default_factory=dict)  # question -> right, wrong, declined or clarified
 
 
 def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
@@ -63,6 +64,7 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
             report.predicted[label] += 1
         if expect == "decline":
             report.must_decline += 1
+            report.outcomes[question] = "wrong" if answered else "right"
             if answered:
                 report.wrong += 1
                 report.misses.append(("ANSWERED", question, f"{label}: {_short(reply)}\n            [{reply.reason}]"))
@@ -71,6 +73,7 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
         else:
             report.in_scope += 1
             right = answered and passes(reply.text, expect)
+            report.outcomes[question] = "right" if right else "wrong" if answered else reply.kind.value
             for name, text in standalone.items():
                 if passes(text, expect):
                     report.answerable[name] += 1
@@ -92,6 +95,17 @@ def evaluate(engine: Engine, rows: Sequence[tuple[str, object]]) -> Report:
                     )
                 )
     return report
+
+
+def compare(report: Report, baseline: dict[str, str]) -> str:
+    """What changed against a saved run (`eval --save`): the questions whose outcome moved, the new
+    wrong answers first, so that an editor sees what an edit broke as well as what it mended."""
+    moved = [(q, baseline[q], now) for q, now in report.outcomes.items() if q in baseline and baseline[q] != now]
+    order = {"wrong": 0, "declined": 1, "clarified": 1, "decline": 1, "clarify": 1, "right": 2}
+    moved.sort(key=lambda item: order.get(item[2], 1))
+    lines = [f"against the baseline: {len(moved)} questions changed, {len(report.outcomes.keys() - baseline.keys())} are new"]
+    lines += [f"  {was:9s} -> {now:9s} {question!r}" for question, was, now in moved]
+    return "\n".join(lines)
 
 
 @dataclass

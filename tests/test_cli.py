@@ -370,3 +370,22 @@ def test_stats_read_postgresql_when_database_url_is_set(
         assert main(["stats", "--json"]) == 0
         assert json.loads(capsys.readouterr().out)["questions"] == 5
         assert not (tmp_path / "elsewhere").exists()  # nothing went to SQLite
+
+
+def test_eval_saves_a_run_and_a_later_run_lists_what_changed_against_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    questions = tmp_path / "set.jsonl"
+    questions.write_text(
+        '{"q": "when did amazon leave china?", "expect": [["2019"]]}\n{"q": "who founded jd?", "expect": "decline"}\n',
+        encoding="utf-8",
+    )
+    run = tmp_path / "run.json"
+    assert main(["eval", str(questions), "--save", str(run)]) == 0
+    assert json.loads(run.read_text(encoding="utf-8")) == {"when did amazon leave china?": "right", "who founded jd?": "right"}
+    run.write_text(json.dumps({"when did amazon leave china?": "declined", "who founded jd?": "right"}), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["eval", str(questions), "--baseline", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "1 questions changed" in out
+    assert "declined  -> right     'when did amazon leave china?'" in out
