@@ -23,7 +23,6 @@ EXPLAINED_WEIGHT = 0.30  # share of the question's words the intent knows at all
 FUZZY_WEIGHT = 0.25  # rapidfuzz token_sort_ratio of the canonical token sets
 QUESTION_TYPE_BONUS = 0.06
 CANDIDATE_BUDGET = 300  # templates found by a question's rarest words; commoner words only add to their scores
-_NONE = (-1.0, -1)
 NEAR_MISS_LEADERS = 5  # near-miss groups scored whole: the ones whose best question is closest
 RANK_FLOOR = 0.2  # intents scoring less are left out of the ranking: far below any decision threshold
 UNKNOWN_WORD_WEIGHT = 0.6  # a word no intent uses: it still counts against every intent, a little
@@ -89,12 +88,20 @@ class _TemplateIndex:
                 shared_by_position[position] += weight
         # The rarity-weighted F1 of question and template words is 2 * shared / (question + template weight);
         # each owner's template of best overlap then gets the fuzzy ratio (a quarter of the score).
+        # Positions run owner by owner, so in order each owner's templates come together.
         overlap, template_weight, owners = 2 * TEMPLATE_WEIGHT, self._weight, self._owner
         top: dict[int, tuple[float, int]] = {}
-        for position, shared in shared_by_position.items():
-            part, owner = overlap * shared / (total + template_weight[position]), owners[position]
-            if part > top.get(owner, _NONE)[0]:
-                top[owner] = (part, position)
+        current, best_part, best_position = -1, -1.0, -1
+        for position in sorted(shared_by_position):
+            part, owner = overlap * shared_by_position[position] / (total + template_weight[position]), owners[position]
+            if owner != current:
+                if current >= 0:
+                    top[current] = (best_part, best_position)
+                current, best_part, best_position = owner, part, position
+            elif part > best_part:
+                best_part, best_position = part, position
+        if current >= 0:
+            top[current] = (best_part, best_position)
         # Both strings are sorted tokens, so plain ratio here is rapidfuzz's token_sort_ratio. An
         # owner whose overlap is more than the fuzzy part's whole weight behind the best cannot come
         # near it: it keeps its overlap alone.
