@@ -6,8 +6,8 @@ that made it and a reason a person can read (`ask --json` shows it, `eval` print
     message rules:  empty, smalltalk, then the message is cut into the parts that ask (reading.py)
                     and each part is decided on its own; answered parts are answered in order
     part rules:     PART_RULES below, in order (outside, unsupported, quoted, profile, other_time,
-                    exact); what none decides, the fitted
-                    confidence model does: answer, clarify between close readings, or decline
+                    exact); what none decides, the fitted confidence model (fitted.py) does:
+                    answer, clarify between close readings, or decline
 
 Pure logic over the analyzer and the matcher; the engine turns a Decision into a Reply.
 """
