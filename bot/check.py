@@ -23,7 +23,6 @@ from bot.handlers import HANDLERS
 from bot.intents import INTENTS_FILE, load_intents, load_replies, load_smalltalk
 from bot.knowledge import KNOWLEDGE_FILE, load_knowledge
 from bot.lexicon import LEXICON_FILE, load_lexicon
-from bot.normalize import OPEN_QUESTION
 from bot.quiz import load_quiz
 
 T = TypeVar("T")
@@ -38,9 +37,7 @@ def check(data_dir: Path | None = None) -> tuple[list[DataError], Engine | None]
     knowledge = _load(problems, lambda: load_knowledge(data_dir, entities, problems))
     if knowledge is not None:
         handlers = [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER]
-        types = (
-            None if lexicon is None else {n for n, _ in (*lexicon.question_phrases, *lexicon.question_words)} - {OPEN_QUESTION}
-        )
+        types = None if lexicon is None else lexicon.question_types
         _load(problems, lambda: load_intents(data_dir, knowledge, handlers, entities, problems, types))
         names = lexicon.entity_names if lexicon is not None else {entity: entity for entity in entities}
         _load(problems, lambda: load_quiz(data_dir, knowledge, names, problems))

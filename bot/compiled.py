@@ -9,15 +9,13 @@ file that cannot be read or written is rebuilt or skipped, never trusted half-wa
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot import __version__
-from bot.folding import cache_dir
+from bot.folding import cache_dir, content_hash
 from bot.matcher import Matcher
 from bot.normalize import Analyzer
 
@@ -39,12 +37,8 @@ _CODE = (
 
 def key(data_dir: Path, without_examples: Iterable[str] = ()) -> str:
     """A hash of every file under data_dir, the matcher's code, the version and the examples left out."""
-    digest = hashlib.sha256(f"{__version__}\0{sorted(without_examples)}".encode())
-    for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(data_dir)).encode() + b"\0" + path.read_bytes())
-    for name in _CODE:
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()[:24]
+    files = sorted(p for p in data_dir.rglob("*") if p.is_file())
+    return content_hash(str(sorted(without_examples)), files, _CODE, root=data_dir)
 
 
 def load(name: str, analyzer: Analyzer, directory: Path | None = None) -> Matcher | None:

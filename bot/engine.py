@@ -21,7 +21,7 @@ from bot.knowledge import Knowledge, load_knowledge
 from bot.lexicon import ENTITY_PREFIX, LEXICON_FILE, Lexicon, load_lexicon
 from bot.matcher import Matcher
 from bot.models import Intent, Kind, Match, Reply
-from bot.normalize import OPEN_QUESTION, Analysis, Analyzer
+from bot.normalize import Analysis, Analyzer
 from bot.quiz import QuizBank, generate, load_quiz
 from bot.smalltalk import SmallTalk, SmallTalkDetector
 
@@ -94,9 +94,8 @@ class Engine:
         data_dir = data_dir or default_data_dir()
         lexicon = load_lexicon(data_dir)
         knowledge = load_knowledge(data_dir, frozenset(lexicon.entity_names))
-        question_types = {name for name, _ in (*lexicon.question_phrases, *lexicon.question_words)} - {OPEN_QUESTION}
         intents = load_intents(
-            data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names, None, question_types
+            data_dir, knowledge, [*HANDLERS, SOURCE_HANDLER, GAP_HANDLER], lexicon.entity_names, None, lexicon.question_types
         )
         analyzer = Analyzer(lexicon, (t for intent in intents for t in intent.templates))
         name = compiled.key(data_dir, without_examples)

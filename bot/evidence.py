@@ -8,7 +8,6 @@ an editor adds is found by what it quotes without any annotation.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -92,10 +91,6 @@ class Evidence:
             self._figures[fact.id] = figures(quotes.replace(",", ""))
             self._text[fact.id] = " " + " ".join(_WORD.findall(quotes.replace("’", "'").replace("'s", ""))) + " "
         self.stated: frozenset[Figure] = frozenset().union(*self._figures.values())
-        self._holding: dict[Figure, set[str]] = defaultdict(set)
-        for fact_id, held in self._figures.items():
-            for figure in held:
-                self._holding[figure].add(fact_id)
 
     def facts_with_figures(self, asked: Iterable[Figure]) -> frozenset[str]:
         """The facts whose citations state one of the figures."""

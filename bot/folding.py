@@ -38,6 +38,18 @@ class Folded:
     years: frozenset[int]
 
 
+def content_hash(salt: str, files: Iterable[Path], code: Iterable[str], root: Path | None = None) -> str:
+    """A short hash of the version, a salt, the files (named relative to root when given, absent ones
+    as empty) and this package's modules named in code: what a cache file is valid for."""
+    digest = hashlib.sha256(f"{__version__}\0{salt}".encode())
+    for path in files:
+        name = str(path.relative_to(root)) if root is not None else ""
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    for module in code:
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()[:24]
+
+
 def cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
     """$XDG_CACHE_HOME/qa-bot, or ~/.cache/qa-bot."""
     base = environ.get("XDG_CACHE_HOME", "").strip()
@@ -49,10 +61,7 @@ class Folder:
 
     def __init__(self, analyzer: Analyzer, data_files: Iterable[Path], directory: Path | None = None) -> None:
         self.analyzer = analyzer
-        digest = hashlib.sha256(__version__.encode())
-        for path in (*data_files, *(Path(__file__).parent / name for name in _CODE)):
-            digest.update(path.read_bytes() if path.is_file() else b"")
-        self.path = (directory or cache_dir()) / f"folded-{digest.hexdigest()[:20]}.json"
+        self.path = (directory or cache_dir()) / f"folded-{content_hash('', data_files, _CODE)}.json"
         self._known: dict[str, Folded] = self._read()
         self._new = 0
 

@@ -40,6 +40,7 @@ CONCEPT_PREFIX = "#"
 OUTSIDE_TOKEN = "!outside"
 PREMISE_TOKEN = "!premise"  # an outside company or person: in a claim to check, a premise to set right
 UNSUPPORTED_TOKEN = "!unsupported"
+OPEN_QUESTION = "open"  # the question type of "what" and "which" alone: nothing in particular
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,11 @@ class Lexicon:
     question_phrases: tuple[tuple[str, str], ...]  # (question type, pattern): anywhere in the question
     question_words: tuple[tuple[str, str], ...]  # failing those, the first question word
     asks_name: str  # a pattern: an open question asking for a name is a who-question
+
+    @property
+    def question_types(self) -> frozenset[str]:
+        """The question types intents may answer (`asks:` in intents.yaml)."""
+        return frozenset(name for name, _ in (*self.question_phrases, *self.question_words)) - {OPEN_QUESTION}
 
 
 def load_lexicon(data_dir: Path, problems: Problems | None = None) -> Lexicon:

@@ -167,7 +167,6 @@ class Matcher:
             for token in vocabulary:
                 self._intents_with[token].append(index)
         self._order = {intent.name: index for index, intent in enumerate(self.intents)}  # ties: file order
-        self._vocabulary_by_name = {i.name: v for i, v in zip(self.intents, self.vocabulary, strict=True)}
         # The words of the hand-written templates alone: the guards ask what an intent is about, and
         # a labelled example's incidental words ("gmv in dollars?" under GMV growth) must not widen it.
         self._template_vocabulary = {
@@ -221,10 +220,6 @@ class Matcher:
         state = dict(self.__dict__)
         state["analyzer"] = state["_last"] = None
         return state
-
-    def vocabulary_of(self, intent: Intent) -> frozenset[str]:
-        """Every canonical token the intent's templates, examples and facts use."""
-        return self._vocabulary_by_name[intent.name]
 
     def templates_vocabulary(self, intent: Intent) -> frozenset[str]:
         """The canonical tokens of the intent's hand-written templates and its facts' entities."""

@@ -11,7 +11,7 @@ from functools import cache
 import Stemmer
 from rapidfuzz import fuzz, process
 
-from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, OUTSIDE_TOKEN, PREMISE_TOKEN, UNSUPPORTED_TOKEN, Lexicon
+from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX, OPEN_QUESTION, OUTSIDE_TOKEN, PREMISE_TOKEN, UNSUPPORTED_TOKEN, Lexicon
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "´": "'", "`": "'", "“": '"', "”": '"', "„": '"', "–": "-", "—": "-"})
 _FENCE = re.compile(r"```.*?(```|$)", re.S)
@@ -41,7 +41,6 @@ CHECKING = re.compile(
     r"|aren'?t they|weren'?t they|don'?t they|isn'?t that so|or not|amirite)\s*\?*\s*$"
     r"|^\s*(?:true or false|t\s*/\s*f|t or f|fact check|is it true that|am i right that|so is it true)\b"
 )
-OPEN_QUESTION = "open"  # the question type of "what" and "which" alone: nothing in particular
 
 
 def _alternation(table: Sequence[tuple[str, str]]) -> re.Pattern[str]:
@@ -54,7 +53,6 @@ class QuestionTypes:
     def __init__(self, phrases: Sequence[tuple[str, str]], words: Sequence[tuple[str, str]], asks_name: str) -> None:
         self._tables = ((_alternation(phrases), tuple(phrases)), (_alternation(words), tuple(words)))
         self._asks_name = re.compile(asks_name)
-        self.names = frozenset(name for name, _ in (*phrases, *words)) - {OPEN_QUESTION}
 
     def of(self, text: str) -> str | None:
         """The question type of a (cleaned) text, or None for an open question."""
