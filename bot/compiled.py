@@ -15,6 +15,7 @@ import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.classifier import CLASSIFIER_FILE
 from bot.folding import cache_dir, content_hash
 from bot.matcher import Matcher
 from bot.normalize import Analyzer
@@ -37,7 +38,8 @@ _CODE = (
 
 def key(data_dir: Path, without_examples: Iterable[str] = ()) -> str:
     """A hash of every file under data_dir, the matcher's code, the version and the examples left out."""
-    files = sorted(p for p in data_dir.rglob("*") if p.is_file())
+    # The classifier is not the matcher's: a refit of it leaves the built matcher as it was.
+    files = sorted(p for p in data_dir.rglob("*") if p.is_file() and p.name != CLASSIFIER_FILE)
     return content_hash(str(sorted(without_examples)), files, _CODE, root=data_dir)
 
 

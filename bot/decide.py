@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot import fitted
+from bot.classifier import Classifier
 from bot.evidence import Evidence, figures, quoted
 from bot.lexicon import CONCEPT_PREFIX, ENTITY_PREFIX
 from bot.matcher import NEAR_MISS_CLASS, Matcher
@@ -128,8 +129,10 @@ class Decider:
         evidence: Evidence,
         event_years: Iterable[int],
         rules: Sequence[str] = PART_RULES,
+        classifier: Classifier | None = None,
     ) -> None:
         self.rules = tuple(rules)
+        self.classifier = classifier
         self.analyzer = analyzer
         self.matcher = matcher
         self.smalltalk = smalltalk
@@ -323,6 +326,15 @@ class Decider:
             chosen = chosen[:1]  # a weak first reading with a second one: only when the question joins two
         features = self.features(ask, chosen, fitting, ranking.nearest)
         confidence = fitted.confidence(features)
+        # Where the classifier reads the question as another fitting intent, that reading is weighed
+        # too, and the more confident of the two is the one chosen.
+        other = self._classifier_reading(ask, fitting, chosen)
+        if other is not None:
+            other_chosen = self._readings(fitting, other, ask)[:1]
+            other_features = self.features(ask, other_chosen, fitting, ranking.nearest)
+            other_confidence = fitted.confidence(other_features)
+            if other_confidence > confidence:
+                chosen, features, confidence = other_chosen, other_features, other_confidence
         names = " and ".join(f"{m.intent.name} {m.score:.2f}" for m in chosen)
         why = f"confidence {confidence:.2f} for {names} ({chosen[0].template!r})"
         candidate = tuple(chosen)
@@ -354,6 +366,16 @@ class Decider:
             features=features,
         )
 
+    def _classifier_reading(self, ask: Ask, fitting: Sequence[Match], chosen: Sequence[Match]) -> Match | None:
+        """The fitting reading the classifier ranks first, when the matcher chose another."""
+        if self.classifier is None:
+            return None
+        margins = self.classifier.margins(ask.analysis.cleaned)
+        top = max(margins, key=margins.__getitem__)
+        if top in {m.intent.name for m in chosen}:
+            return None
+        return next((m for m in fitting if m.intent.name == top), None)
+
     def features(
         self, ask: Ask, chosen: Sequence[Match], fitting: Sequence[Match], nearest: tuple[str, float, str] | None
     ) -> dict[str, float]:
@@ -366,6 +388,10 @@ class Decider:
         total = self.matcher.weigh(content) or 1.0
         bayes = self.matcher.posterior(reading)
         novel = sum(1.0 for t in content if not t[0].isdigit() and t not in self.matcher.weights) / max(len(content), 1)
+        # The letter-and-word classifier's view of the same reading (0 throughout when none is fitted).
+        margins = self.classifier.margins(reading.cleaned) if self.classifier else {}
+        margin = max((margins.get(m.intent.name, -1.0) for m in chosen), default=-1.0) if margins else 0.0
+        others = [v for name, v in margins.items() if name not in {m.intent.name for m in chosen}]
         return {
             "score": best.score,
             "similarity": best.similarity,
@@ -383,6 +409,9 @@ class Decider:
             "bayes": bayes.get(best.intent.name, 0.0) + (bayes.get(chosen[1].intent.name, 0.0) if len(chosen) == 2 else 0.0),
             "bayes_near_miss": bayes.get(NEAR_MISS_CLASS, 0.0),
             "bayes_agrees": 1.0 if max(bayes, key=bayes.__getitem__) in {m.intent.name for m in chosen} else 0.0,
+            "margin": margin,
+            "margin_lead": margin - max(others) if others else 0.0,
+            "margin_near_miss": margins.get(NEAR_MISS_CLASS, 0.0),
         }
 
     # -- guards ------------------------------------------------------------------------------

@@ -5,12 +5,14 @@ text -> Analysis (normalize) -> Decision (decide, over the matcher) -> Reply (ha
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot import compiled
+from bot.classifier import CLASSIFIER_FILE, Classifier
 from bot.decide import GAP_HANDLER, SOURCE_HANDLER, Ask, Decider, Decision
 from bot.evidence import Evidence
 from bot.examples import load_examples
@@ -19,7 +21,7 @@ from bot.handlers import HANDLERS, Answer, profile, source, timeline
 from bot.intents import INTENTS_FILE, load_intents, load_replies, load_smalltalk
 from bot.knowledge import Knowledge, load_knowledge
 from bot.lexicon import ENTITY_PREFIX, LEXICON_FILE, Lexicon, load_lexicon
-from bot.matcher import Matcher
+from bot.matcher import NEAR_MISS_CLASS, Matcher
 from bot.models import Intent, Kind, Match, Reply
 from bot.normalize import Analysis, Analyzer
 from bot.quiz import QuizBank, generate, load_quiz
@@ -28,6 +30,9 @@ from bot.smalltalk import SmallTalk, SmallTalkDetector
 SUGGESTIONS = 3
 MAX_TEXT = 4000  # Discord's longest message (Nitro); anything longer is cut before analysis
 _PARAGRAPH = re.compile(r"\b(?:paragraph|para|p)\s*(\d{1,2})\b")
+
+
+log = logging.getLogger(__name__)
 
 
 def default_data_dir() -> Path:
@@ -63,6 +68,7 @@ class Engine:
         smalltalk: tuple[SmallTalk, ...],
         replies: Mapping[str, str],
         quiz: QuizBank | None = None,
+        classifier: Classifier | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.replies = dict(replies)
@@ -72,7 +78,9 @@ class Engine:
         self.analyzer = analyzer
         self.matcher = matcher
         self.smalltalk = SmallTalkDetector(smalltalk, analyzer)
-        self.decider = Decider(analyzer, self.matcher, self.smalltalk, Evidence(knowledge.facts.values()), knowledge.years)
+        self.decider = Decider(
+            analyzer, self.matcher, self.smalltalk, Evidence(knowledge.facts.values()), knowledge.years, classifier=classifier
+        )
         self._by_name = {intent.name: intent for intent in intents}
         # Derived once: /timeline choices, /facts autocomplete (per keystroke) and the year guard read them.
         self.years: tuple[int, ...] = knowledge.years
@@ -104,7 +112,8 @@ class Engine:
             matcher = _build_matcher(data_dir, lexicon, knowledge, intents, analyzer, without_examples)
             compiled.save(name, matcher)
         quiz = load_quiz(data_dir, knowledge, lexicon.entity_names)
-        return cls(knowledge, analyzer, matcher, load_smalltalk(data_dir), load_replies(data_dir), quiz)
+        replies = load_replies(data_dir)
+        return cls(knowledge, analyzer, matcher, load_smalltalk(data_dir), replies, quiz, _classifier(data_dir, intents))
 
     # -- what front ends show ------------------------------------------------------------
 
@@ -293,6 +302,24 @@ def _build_matcher(
     matcher = Matcher(intents, analyzer, near_misses, frozenset(knowledge.years), folder)
     folder.save()
     return matcher
+
+
+def _classifier(data_dir: Path, intents: Sequence[Intent]) -> Classifier | None:
+    """The fitted classifier of the data directory, unless it was fitted on other intents than
+    these (an intent added or renamed since): then its margins would mislead, and it is left out
+    until `eval/fit.py` fits it again."""
+    classifier = Classifier.load(data_dir / CLASSIFIER_FILE)
+    if classifier is None:
+        return None
+    stale = set(classifier.classes) ^ ({i.name for i in intents} | {NEAR_MISS_CLASS})
+    if stale:
+        log.warning(
+            "%s was fitted on other intents (%s): answering without it until eval/fit.py refits it",
+            CLASSIFIER_FILE,
+            ", ".join(sorted(stale)),
+        )
+        return None
+    return classifier
 
 
 def _teaches(example: Folded, intent: Intent, setting: frozenset[str]) -> bool:

@@ -5,7 +5,7 @@ sight as tune data can get. The figure to improve while working on the engine; f
     python eval/crossval.py                 # every tune set, totals
     python eval/crossval.py -v tune-q       # one set, with every miss
     python eval/crossval.py --no-examples   # the same with no example files at all
-    python eval/crossval.py --refit ROWS    # and the answer/decline model refitted without each set too
+    python eval/crossval.py --refit ROWS    # and the answer/decline model and the classifier refitted without each set too
 """
 
 from __future__ import annotations
@@ -46,14 +46,15 @@ def main() -> int:
     total = Report()
     rows = json.loads(Path(args.refit).read_text(encoding="utf-8")) if args.refit else None
     for path in paths:
+        engine = Engine.load(without_examples=all_examples if args.no_examples else [path.stem])
         if rows is not None:
-            from fit import fit_tables
+            from fit import classifiers_kept, fit_tables, fold_classifier
 
             from bot import fitted
 
             for name, value in fit_tables([r for r in rows if r[0] != path.stem], fitted.ANSWER_AT).items():
                 setattr(fitted, name, value)
-        engine = Engine.load(without_examples=all_examples if args.no_examples else [path.stem])
+            engine.decider.classifier = fold_classifier(engine, path.stem, classifiers_kept(Path(args.refit)))
         report = evaluate(engine, read(path))
         for name in ("answered_right", "in_scope", "declined_right", "must_decline", "wrong"):
             setattr(total, name, getattr(total, name) + getattr(report, name))

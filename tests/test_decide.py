@@ -3,11 +3,13 @@ exists for, and what happens to that class without it."""
 
 from __future__ import annotations
 
+from array import array
 from pathlib import Path
 
 import pytest
 
 from bot import fitted
+from bot.classifier import WORD_MARK, Classifier
 from bot.decide import PART_RULES, Decision
 from bot.engine import Engine
 from bot.models import Kind
@@ -174,3 +176,22 @@ def test_close_readings_the_model_is_unsure_of_are_asked_about(small: Engine, mo
     decision = decide(small, "acme fought and bought")
     assert decision.kind is Kind.CLARIFY
     assert len(decision.matches) >= 2
+
+
+def test_the_classifier_reading_is_weighed_beside_the_matcher_one(small: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A model that answers a reading exactly when the classifier reads the question as it.
+    monkeypatch.setattr(fitted, "FEATURES", ("margin",))
+    monkeypatch.setattr(fitted, "PRIOR", 0.0)
+    monkeypatch.setattr(fitted, "TREES", (((0, 0.0, 1, 2, 0.0), (-1, 0.0, -1, -1, -5.0), (-1, 0.0, -1, -1, 5.0)),))
+    question = "bolt worth grow"
+    matcher_first = decide(small, question).candidate[0].intent.name
+    other = next(n for n in ("revenue", "wealth") if n != matcher_first)
+    vocabulary = [WORD_MARK + "worth", WORD_MARK + "grow"]
+    scaled = array("f", [1.0 if name == other else -1.0 for _ in vocabulary for name in (matcher_first, other)])
+    monkeypatch.setattr(
+        small.decider, "classifier", Classifier([matcher_first, other], vocabulary, [1.0, 1.0], scaled, [0.0, 0.0])
+    )
+    decision = decide(small, question)
+    assert decision.kind is Kind.ANSWER and names(decision) == [other]
+    monkeypatch.setattr(small.decider, "_classifier_reading", lambda *_: None)
+    assert decide(small, question).kind is not Kind.ANSWER

@@ -1,7 +1,13 @@
+from array import array
+from pathlib import Path
+
 import pytest
 
+from bot.classifier import CLASSIFIER_FILE, Classifier
 from bot.engine import Context, Engine
+from bot.matcher import NEAR_MISS_CLASS
 from bot.models import Kind, Reply
+from tests import tiny
 
 
 def ask(engine: Engine, question: str, context: Context | None = None) -> Reply:
@@ -181,3 +187,18 @@ def test_premises_to_check_and_mangled_spelling_get_the_articles_fact(engine: En
     reply = ask(engine, premise)
     assert reply.kind is Kind.ANSWER, reply
     assert fact in reply.text
+
+
+def test_a_classifier_fitted_on_other_intents_is_left_out(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tiny.write(tmp_path / "data")
+    names = ["entry", "rival", "kiosk", "revenue", "wealth", NEAR_MISS_CLASS]
+
+    def fitted_on(classes: list[str]) -> Classifier | None:
+        Classifier(classes, ["\x00acme"], [1.0], array("f", [0.5] * len(classes)), [0.0] * len(classes)).save(
+            folder / CLASSIFIER_FILE
+        )
+        return Engine.load(folder).decider.classifier
+
+    assert fitted_on(names) is not None
+    assert fitted_on([*names[:-2], "renamed", NEAR_MISS_CLASS]) is None
+    assert "fitted on other intents (renamed, wealth)" in caplog.text
