@@ -220,10 +220,11 @@ class Decider:
 
     def _outside(self, ask: Ask, ranking: Ranking) -> Decision | None:
         """Names a place, company, person, event or period the article does not cover ("when did
-        amazon enter japan"). In a claim about the article's own names a wrong company, person,
-        event or period is a premise the answer may set right (see _other_time)."""
+        amazon enter japan"). In a claim about the article's own names, or about a figure it
+        states, a wrong company, person, event or period is a premise the answer may set right
+        (see _other_time): "q2 gmv up 144% yeah?" is answered with Q3's."""
         reading = ask.analysis
-        if not reading.outside or (ask.claim and reading.premise and ask.named - self._setting):
+        if not reading.outside or (ask.claim and reading.premise and (ask.named - self._setting or ask.evidence)):
             return None
         return Decision(Kind.DECLINE, "outside", "decline: names something outside the article", tuple(ranking.fitting), ask=ask)
 

@@ -65,6 +65,14 @@ def test_a_wrong_company_in_a_yes_no_about_an_event_is_a_premise_the_answer_sets
 
 
 @pytest.mark.usefixtures("confident")
+def test_a_figure_of_the_article_claimed_of_a_wrong_company_is_set_right_by_the_fact_holding_it(small: Engine) -> None:
+    # Class 3 with class 1: no name of the article's is said, but the figure quoted is the article's.
+    decision = decide(small, "globex grew revenue 144%, right?")
+    assert decision.kind is Kind.ANSWER and names(decision) == ["revenue"]
+    assert decide(small, "how much did globex grow revenue").rule == "outside"  # asked, not claimed
+
+
+@pytest.mark.usefixtures("confident")
 def test_a_year_the_article_has_nothing_for_is_declined_unless_a_claim_about_an_event_puts_it(small: Engine) -> None:
     assert decide(small, "what was bolt's revenue in 2010").rule == "other_year"
     assert decide(small, "what was bolt's revenue in 2010", without="other_time").kind is Kind.ANSWER
