@@ -9,8 +9,12 @@ readings answered, about 8 points more right ones). The threshold is chosen on o
 predictions: where the right answers gained outweigh the wrong ones, a wrong answer costing --cost
 right ones. Writes bot/fitted.py (the trees as plain tuples: nothing but Python is needed to use them).
 
+The letter-and-word classifier (bot/classifier.py) is fitted here too: for the rows, one per left-out
+set (so that its margins are out of fold, as they will be on a new question; kept beside the rows
+file for crossval.py --refit), then the shipped one, intents/classifier.bin, on everything.
+
     .venv/bin/uv sync --group fit                # scikit-learn, for this script only
-    .venv/bin/python eval/fit.py                 # collect, fit, print the figures, write bot/fitted.py
+    .venv/bin/python eval/fit.py                 # collect, fit, print the figures, write bot/fitted.py and the classifier
     .venv/bin/python eval/fit.py --rows rows.json --dry-run   # keep the collected rows; fit and print only
 """
 
@@ -63,7 +67,7 @@ def fit_classifier(engine: Engine, without: list[str]) -> Classifier:
     counts = vectorizer.fit_transform(texts)
     index, idf = vectorizer.vocabulary_, vectorizer.idf_
     lengths = [math.sqrt(sum(piece_norm(piece_grams(p), index, idf) for p in pieces(t))) or 1.0 for t in texts]
-    svm = LinearSVC(C=SVM_C).fit(diags([1 / n for n in lengths]) @ counts, labels)
+    svm = LinearSVC(C=SVM_C, random_state=0).fit(diags([1 / n for n in lengths]) @ counts, labels)
     scaled = (svm.coef_.T * vectorizer.idf_[:, None]).astype("float32")
     return Classifier(
         [str(c) for c in svm.classes_],
