@@ -73,7 +73,7 @@ class Classifier:
             raise ValueError("classifier arrays do not fit its vocabulary and classes")
         self.classes = tuple(classes)
         self.index = {gram: i for i, gram in enumerate(vocabulary)}
-        self.idf = array("f", idf)
+        self.idf = idf if isinstance(idf, array) else array("f", idf)
         self.scaled = scaled
         self.bias = tuple(bias)
         self._pieces: dict[str, tuple[tuple[float, ...], float]] = {}
@@ -88,17 +88,22 @@ class Classifier:
             return None
         data = path.read_bytes()
         try:
-            head, grams, numbers = data.split(b"\n\n", 2)
+            # Header, n-grams, floats, the first two ended by a blank line (no n-gram is empty); the
+            # floats are read in place.
+            first = data.index(b"\n\n")
+            second = data.index(b"\n\n", first + 2)
+            head, grams, numbers = data[:first], data[first + 2 : second], memoryview(data)[second + 2 :]
             header = json.loads(head)
             if header.get("version") != FORMAT_VERSION:
                 raise DataError(
                     path, "version", f"unknown classifier format {header.get('version')!r} (expected {FORMAT_VERSION})"
                 )
             vocabulary = grams.decode("utf-8").split("\n")
-            values = array("f")
-            values.frombytes(numbers)
-            size = len(vocabulary)
-            return cls(header["classes"], vocabulary, values[:size], values[size:], header["bias"])
+            split = len(vocabulary) * array("f").itemsize
+            idf, scaled = array("f"), array("f")
+            idf.frombytes(numbers[:split])
+            scaled.frombytes(numbers[split:])
+            return cls(header["classes"], vocabulary, idf, scaled, header["bias"])
         except (ValueError, KeyError, TypeError) as error:
             raise DataError(path, "", f"not a classifier file eval/fit.py wrote ({error})") from error
 
