@@ -389,10 +389,11 @@ class Decider:
         total = self.matcher.weigh(content) or 1.0
         bayes = self.matcher.posterior(reading)
         novel = sum(1.0 for t in content if not t[0].isdigit() and t not in self.matcher.weights) / max(len(content), 1)
+        chosen_names = {m.intent.name for m in chosen}
         # The letter-and-word classifier's view of the same reading (0 throughout when none is fitted).
         margins = self.classifier.margins(reading.cleaned) if self.classifier else {}
-        margin = max((margins.get(m.intent.name, -1.0) for m in chosen), default=-1.0) if margins else 0.0
-        others = [v for name, v in margins.items() if name not in {m.intent.name for m in chosen}]
+        margin = max((margins.get(name, -1.0) for name in chosen_names), default=-1.0) if margins else 0.0
+        others = [v for name, v in margins.items() if name not in chosen_names]
         return {
             "score": best.score,
             "similarity": best.similarity,
@@ -409,7 +410,7 @@ class Decider:
             "two_readings": 1.0 if len(chosen) == 2 else 0.0,
             "bayes": bayes.get(best.intent.name, 0.0) + (bayes.get(chosen[1].intent.name, 0.0) if len(chosen) == 2 else 0.0),
             "bayes_near_miss": bayes.get(NEAR_MISS_CLASS, 0.0),
-            "bayes_agrees": 1.0 if max(bayes, key=bayes.__getitem__) in {m.intent.name for m in chosen} else 0.0,
+            "bayes_agrees": 1.0 if max(bayes, key=bayes.__getitem__) in chosen_names else 0.0,
             "margin": margin,
             "margin_lead": margin - max(others) if others else 0.0,
             "margin_near_miss": margins.get(NEAR_MISS_CLASS, 0.0),

@@ -45,6 +45,7 @@ SVM_C = 0.5  # the classifier's regularisation: out of fold, 0.5 reads 87.5% of 
 def fit_classifier(engine: Engine, without: list[str]) -> Classifier:
     """The letter-and-word classifier (bot/classifier.py) fitted on the engine's templates and
     examples and on the near-misses, leaving out the example files named in without."""
+    from scipy.sparse import diags
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
@@ -59,29 +60,21 @@ def fit_classifier(engine: Engine, without: list[str]) -> Classifier:
             texts.extend(engine.analyzer.analyze(q).cleaned for q in questions)
             labels.extend(NEAR_MISS_CLASS for _ in questions)
     # Plain counts, not sublinear ones: the margins stay linear in the n-grams, which is what lets
-    # bot/classifier.py sum each word's share once.
-    # The lengths are bot/classifier.py's (piece by piece), so that what is fitted is what it computes.
-    from scipy.sparse import diags
-
+    # bot/classifier.py sum each word's share once. The lengths are bot/classifier.py's (piece by
+    # piece), so that what is fitted is what it computes.
     vectorizer = TfidfVectorizer(analyzer=ngrams, min_df=2, norm=None)
     counts = vectorizer.fit_transform(texts)
     index, idf = vectorizer.vocabulary_, vectorizer.idf_
     lengths = [math.sqrt(sum(piece_norm(piece_grams(p), index, idf) for p in pieces(t))) or 1.0 for t in texts]
     svm = LinearSVC(C=SVM_C, random_state=0).fit(diags([1 / n for n in lengths]) @ counts, labels)
-    scaled = (svm.coef_.T * vectorizer.idf_[:, None]).astype("float32")
+    scaled = (svm.coef_.T * idf[:, None]).astype("float32")
     return Classifier(
         [str(c) for c in svm.classes_],
         [str(g) for g in vectorizer.get_feature_names_out()],
-        [float(v) for v in vectorizer.idf_],
-        _floats(scaled.ravel()),
+        [float(v) for v in idf],
+        array("f", scaled.ravel().tobytes()),
         [float(v) for v in svm.intercept_],
     )
-
-
-def _floats(values: object) -> array[float]:
-    out = array("f")
-    out.frombytes(values.astype("float32").tobytes())  # type: ignore[attr-defined]
-    return out
 
 
 def fold_classifier(engine: Engine, held: str, keep: Path | None) -> Classifier:
